@@ -1,0 +1,43 @@
+# Two commands on a fresh clone: `make run` (the demo) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint format migrate bench clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11).")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --constraint constraints.txt --editable '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+# The demo: migrate, seed real missions, then web server, Celery worker and beat in one
+# terminal (Ctrl-C stops all three). DATABASE_URL / REDIS_URL, when set, are used instead.
+run: export DEBUG := $(or $(DEBUG),true)
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
+
+# The whole suite: SQLite by default, PostgreSQL when DATABASE_URL is set.
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run --settings=tests.settings
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrate: install
+	$(PY) manage.py migrate
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
