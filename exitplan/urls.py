@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from . import views
@@ -8,7 +8,11 @@ admin.site.site_header = "exitplan"
 admin.site.site_title = "exitplan"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    path("", RedirectView.as_view(pattern_name="missions:list"), name="home"),
+    path("missions/", include("missions.urls")),
+    path("profile/", include("accounts.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("exitplan.api_urls")),
 ]

@@ -53,9 +53,9 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """Field → [before, after] for the fields whose value changed."""
     return {
-        name: [before.get(name), value]
-        for name, value in after.items()
-        if before.get(name) != value
+        name: [before.get(name), after.get(name)]
+        for name in {**before, **after}
+        if before.get(name) != after.get(name)
     }
 
 
@@ -63,7 +63,9 @@ def mission_of(target: models.Model) -> Mission | None:
     if isinstance(target, Mission):
         return target
     mission_id = getattr(target, "mission_id", None)
-    return Mission(pk=mission_id) if mission_id else None
+    if mission_id:
+        return Mission(pk=mission_id)
+    return getattr(target, "mission", None)  # Contact, Score, …: through their parent
 
 
 def audit(

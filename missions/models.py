@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from exitplan.models import Retirable, Versioned
 
@@ -38,6 +39,14 @@ class Category(models.TextChoices):
 class MissionQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Mission.Status.CLOSED)
+
+    def visible_to(self, user):
+        """The missions a person may see: those where they hold a role (all, for superusers)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(user_grants__user=user, user_grants__permission__codename="view_mission")
 
 
 class Mission(Versioned):
@@ -512,3 +521,25 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.target_type} #{self.target_id}"
+
+
+class MissionUserObjectPermission(UserObjectPermissionBase):
+    """guardian's direct foreign-key grant: joins instead of generic object_pk look-ups."""
+
+    content_object = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="user_grants"
+    )
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("mission permission of a user")
+        verbose_name_plural = _("mission permissions of users")
+
+
+class MissionGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="group_grants"
+    )
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("mission permission of a group")
+        verbose_name_plural = _("mission permissions of groups")

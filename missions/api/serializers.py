@@ -1,0 +1,63 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from missions.models import Membership, Mission, Role
+
+
+class UserRefSerializer(serializers.Serializer):
+    """A person as others see them: name only, plus e-mail for those with view_members."""
+
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.name or user.email.split("@")[0]
+
+    def to_representation(self, user):
+        data = super().to_representation(user)
+        if self.context.get("show_email"):
+            data["email"] = user.email
+        return data
+
+
+class MissionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Mission
+        fields = [
+            "code",
+            "name",
+            "country",
+            "timezone",
+            "mandate_start",
+            "planned_exit",
+            "status",
+            "exit_approach",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["version", "created_at", "updated_at"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user = UserRefSerializer(read_only=True)
+    invited_by = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "role", "stakeholder", "invited_by", "created_at", "version"]
+        read_only_fields = ["id", "created_at", "version"]
+
+
+class MemberCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    name = serializers.CharField(max_length=200, required=False, default="")
+    role = serializers.ChoiceField(choices=Role.choices)
+    stakeholder = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("A stakeholder of this mission.")
+    )
+
+
+class MemberUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    stakeholder = serializers.IntegerField(required=False, allow_null=True)
