@@ -1,4 +1,5 @@
 import zoneinfo
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from exitplan.models import Retirable, Versioned
 
 DECIMAL = {"max_digits": 18, "decimal_places": 4}
-POSITIVE_WEIGHT = [MinValueValidator(0.0001)]
+POSITIVE_WEIGHT = [MinValueValidator(Decimal("0.0001"), _("The weight must be greater than zero."))]
 
 
 def validate_timezone(value: str) -> None:

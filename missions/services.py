@@ -53,8 +53,12 @@ def _after_change(instance: models.Model, changes: dict) -> None:
 
 
 def ensure_writable(mission: Mission) -> None:
-    """A closed mission is read-only (409 on every write)."""
-    if mission.is_closed:
+    """A closed mission is read-only (409 on every write).
+
+    Read from the database inside the writer's transaction, not from the loaded object, so a
+    write cannot slip through just after someone else closed the mission.
+    """
+    if Mission.objects.filter(pk=mission.pk, status=Mission.Status.CLOSED).exists():
         raise Conflict(_("This mission is closed: its plan and records are read-only."))
 
 
