@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -105,6 +106,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "rest_framework",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "accounts",
     "missions",
     "stakeholders",
@@ -119,8 +125,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RequireTwoFactorForAdminsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "exitplan.middleware.ConflictMiddleware",
 ]
 
 ROOT_URLCONF = "exitplan.urls"
@@ -171,6 +180,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -204,12 +214,14 @@ CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if not REDIS_URL:
     _queue = VAR_DIR / "celery" / "queue"
     _processed = VAR_DIR / "celery" / "processed"
-    _queue.mkdir(parents=True, exist_ok=True)
-    _processed.mkdir(parents=True, exist_ok=True)
+    _control = VAR_DIR / "celery" / "control"
+    for _folder in (_queue, _processed, _control):
+        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(_processed),
+        "control_folder": str(_control),
         "store_processed": False,
     }
 else:
@@ -221,7 +233,12 @@ CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "recompute-readiness-nightly": {
+        "task": "assessments.tasks.recompute_all_readiness",
+        "schedule": crontab(hour=1, minute=15),
+    },
+}
 
 # E-mail: Django's own names; the console when EMAIL_HOST is unset.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -271,6 +288,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start without it
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -285,11 +303,21 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "account_login"
 
 REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Token first, so a request without credentials answers 401 (not 403).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "missions.access.MissionPermission",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "exitplan.api.Pagination",
+    "EXCEPTION_HANDLER": "exitplan.api.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 
 LOGGING = {
@@ -298,3 +326,76 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+
+# Sign-in (django-allauth): e-mail and password, TOTP for whoever wants it (mission admins
+# when REQUIRE_2FA_FOR_ADMINS is on), and optionally the organisation's OpenID Connect
+# provider. Open sign-up stays closed: accounts come from adding a member to a mission (an
+# invitation e-mail sets the password) or, for OIDC_SIGNUP_DOMAINS, from the provider.
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+# The invitation (or the identity provider) proved the address.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# No "you have no account, sign up" e-mails for unknown addresses: sign-up is closed.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Tell people when their password or two-factor settings change.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[exitplan] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_SESSION_REMEMBER = None
+# Failed sign-ins: at most 10 a minute from one address and 5 per account in 5 minutes;
+# past that even the right password is refused until the window has passed.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Behind N proxies that append to X-Forwarded-For, the client is the Nth address from the
+# end; left at 0 behind a proxy, every client shares the proxy's address and rate limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Links in e-mails sent outside a web request (by the worker) start with this.
+SITE_URL = env_url("SITE_URL", {"http", "https"}) or ("http://localhost:8000" if DEBUG else "")
+
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "exitplan"
+# allauth refuses 2FA to accounts with an unverified address so a squatter who signed up
+# with someone else's address cannot lock its owner out; with sign-up closed that cannot
+# happen, and admins added by e-mail must be able to turn 2FA on.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+REQUIRE_2FA_FOR_ADMINS = env_bool("REQUIRE_2FA_FOR_ADMINS", False)
+
+# A provider's verified address signs in (and connects) the account with that address.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+OIDC_SIGNUP_DOMAINS = [domain.lower() for domain in env_list("OIDC_SIGNUP_DOMAINS", [])]
+OIDC_SERVER_URL = env_url("OIDC_SERVER_URL", {"https", "http"} if DEBUG else {"https"})
+SOCIALACCOUNT_PROVIDERS: dict = {}
+if OIDC_SERVER_URL:
+    _oidc_client_id = env_str("OIDC_CLIENT_ID").strip()
+    if not _oidc_client_id:
+        raise ImproperlyConfigured(
+            "OIDC_SERVER_URL is set but OIDC_CLIENT_ID is not: set the client id the identity "
+            "provider gave this site (and OIDC_CLIENT_SECRET), or unset OIDC_SERVER_URL."
+        )
+    _oidc_provider_id = env_str("OIDC_PROVIDER_ID", "organisation").strip()
+    if not _oidc_provider_id or not all(
+        c.isascii() and (c.isalnum() or c in "-_") for c in _oidc_provider_id
+    ):
+        raise ImproperlyConfigured(
+            f"OIDC_PROVIDER_ID={_oidc_provider_id!r} must be letters, digits, - and _ only "
+            "(it is part of the callback URL)."
+        )
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": _oidc_provider_id,
+                "name": env_str("OIDC_NAME", "Organisation sign-in"),
+                "client_id": _oidc_client_id,
+                "secret": env_str("OIDC_CLIENT_SECRET"),
+                "settings": {"server_url": OIDC_SERVER_URL},
+            }
+        ],
+    }

@@ -1,0 +1,166 @@
+"""Reads for readiness: the method's inputs for one mission, in a constant number of queries."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from missions.models import Benchmark, Mission, Objective, Phase, PhaseEndorsement
+
+from . import readiness as method
+from .models import Assessment, ReadinessSnapshot, Score
+
+
+def mission_today(mission: Mission) -> datetime.date:
+    """Today in the mission's time zone: the default evaluation date."""
+    return timezone.now().astimezone(ZoneInfo(mission.timezone)).date()
+
+
+def latest_counted_scores(mission: Mission, as_of: datetime.date):
+    """Each benchmark's latest counted score on or before ``as_of``, chosen in the database.
+
+    Counted: in a submitted or approved round. Latest: by the round's ``as_of``, then the
+    round created last, then the higher round id (DESIGN.md, "Readiness: the method").
+    """
+    return (
+        Score.objects.filter(
+            benchmark__mission=mission,
+            assessment__status__in=Assessment.COUNTED,
+            assessment__as_of__lte=as_of,
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("benchmark_id")],
+                order_by=[
+                    F("assessment__as_of").desc(),
+                    F("assessment__created_at").desc(),
+                    F("assessment_id").desc(),
+                ],
+            )
+        )
+        .filter(rank=1)
+        .values(
+            "benchmark_id",
+            "value",
+            "rating",
+            "assessment_id",
+            "assessment__as_of",
+            "assessment__status",
+            "assessment__created_at",
+        )
+    )
+
+
+def readiness_inputs(
+    mission: Mission,
+    as_of: datetime.date,
+    *,
+    extra_scores: tuple[method.ScoreIn, ...] = (),
+    with_snapshots: bool = True,
+) -> method.ReadinessInputs:
+    """Everything the method needs for ``mission`` at ``as_of``: six queries whatever the size."""
+    tz = ZoneInfo(mission.timezone)
+    objectives = [
+        method.ObjectiveIn(
+            id=o["id"],
+            order=o["order"],
+            category=o["category"],
+            title=o["title"],
+            weight=o["weight"],
+            target_phase_id=o["target_phase_id"],
+        )
+        for o in Objective.objects.filter(mission=mission, is_retired=False).values(
+            "id", "order", "category", "title", "weight", "target_phase_id"
+        )
+    ]
+    benchmarks = [
+        method.BenchmarkIn(
+            id=b["id"],
+            code=b["code"],
+            objective_id=b["objective_id"],
+            order=b["order"],
+            kind=b["kind"],
+            baseline=b["baseline"],
+            target=b["target"],
+            weight=b["weight"],
+            frequency_days=b["frequency_days"],
+            critical=b["critical"],
+        )
+        for b in Benchmark.objects.filter(
+            mission=mission, is_retired=False, objective__is_retired=False
+        ).values(
+            "id",
+            "code",
+            "objective_id",
+            "order",
+            "kind",
+            "baseline",
+            "target",
+            "weight",
+            "frequency_days",
+            "critical",
+        )
+    ]
+    scores = [
+        method.ScoreIn(
+            benchmark_id=s["benchmark_id"],
+            as_of=s["assessment__as_of"],
+            value=s["value"],
+            rating=s["rating"],
+            status=s["assessment__status"],
+            assessment_created_at=s["assessment__created_at"],
+            assessment_id=s["assessment_id"],
+        )
+        for s in latest_counted_scores(mission, as_of)
+    ]
+    phases = [
+        method.PhaseIn(
+            id=p["id"],
+            order=p["order"],
+            gate_threshold=p["gate_threshold"],
+            requires_endorsement=p["requires_endorsement"],
+        )
+        for p in Phase.objects.filter(mission=mission, is_retired=False).values(
+            "id", "order", "gate_threshold", "requires_endorsement"
+        )
+    ]
+    endorsements = [
+        method.EndorsementIn(
+            phase_id=e["phase_id"],
+            stakeholder_kind=e["stakeholder__kind"],
+            endorsed_on=e["endorsed_at"].astimezone(tz).date(),
+            withdrawn_on=e["withdrawn_at"].astimezone(tz).date() if e["withdrawn_at"] else None,
+        )
+        for e in PhaseEndorsement.objects.filter(phase__mission=mission).values(
+            "phase_id", "stakeholder__kind", "endorsed_at", "withdrawn_at"
+        )
+    ]
+    snapshots = []
+    if with_snapshots:
+        snapshots = [
+            method.SnapshotIn(
+                as_of=s["as_of"], computed_at=s["computed_at"], readiness=s["readiness"]
+            )
+            for s in ReadinessSnapshot.objects.filter(
+                mission=mission,
+                as_of__gte=as_of - datetime.timedelta(days=method.PROJECTION_WINDOW_DAYS),
+                as_of__lte=as_of,
+            ).values("as_of", "computed_at", "readiness")
+        ]
+    return method.ReadinessInputs(
+        as_of=as_of,
+        planned_exit=mission.planned_exit,
+        objectives=objectives,
+        benchmarks=benchmarks,
+        scores=[*scores, *extra_scores],
+        phases=phases,
+        endorsements=endorsements,
+        snapshots=snapshots,
+    )
+
+
+def latest_snapshot(mission: Mission) -> ReadinessSnapshot | None:
+    return ReadinessSnapshot.objects.filter(mission=mission).order_by("-computed_at", "-id").first()
