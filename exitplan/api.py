@@ -1,12 +1,17 @@
 """What every API endpoint shares: problem details, pagination, ETags and If-Match."""
 
+import datetime
 import re
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, pagination, serializers, status
+from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -18,6 +23,11 @@ PROBLEM = "application/problem+json"
 
 def etag(obj) -> str:
     return f'"v{obj.version}"'
+
+
+def with_etag(response: Response, obj) -> Response:
+    response["ETag"] = etag(obj)
+    return response
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -93,6 +103,8 @@ def exception_handler(exc, context):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+        if NON_FIELD_ERRORS in detail:
+            detail["non_field_errors"] = detail.pop(NON_FIELD_ERRORS)
         return problem(400, _("The request has invalid fields."), errors=_errors(detail))
     if isinstance(exc, DjangoPermissionDenied):
         extra = {}
@@ -119,3 +131,96 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class CursorPagination(pagination.CursorPagination):
+    """For lists that grow (scores, comments, submissions, history): newest first, stable."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = ("-created_at", "-id")
+
+
+class UpdatedAfterFilter(BaseFilterBackend):
+    """``?updated_after=<ISO 8601>``: rows changed strictly after that moment.
+
+    Append-only records filter on their moment (``view.moment_field``). Deletions do not
+    show here; a client resyncs.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        raw = request.query_params.get("updated_after")
+        if raw is None:
+            return queryset
+        moment = parse_datetime(raw.replace(" ", "+"))
+        if moment is None:
+            try:
+                day = datetime.date.fromisoformat(raw)
+            except ValueError:
+                raise exceptions.ValidationError(
+                    {
+                        "updated_after": [
+                            _("Give a date and time in ISO 8601, e.g. 2026-11-25T10:00:00Z.")
+                        ]
+                    }
+                ) from None
+            moment = datetime.datetime.combine(day, datetime.time.min)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, datetime.UTC)
+        field = getattr(view, "moment_field", "updated_at")
+        return queryset.filter(**{f"{field}__gt": moment})
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "updated_after",
+                "required": False,
+                "in": "query",
+                "description": "Only rows changed strictly after this moment (ISO 8601).",
+                "schema": {"type": "string", "format": "date-time"},
+            }
+        ]
+
+
+class MissionRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id to a row of the same mission; another mission's id is 'not found'."""
+
+    def __init__(self, model, *, mission_path: str = "mission", **kwargs):
+        self.model = model
+        self.mission_path = mission_path
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        mission = self.context.get("mission")
+        rows = self.model._default_manager.all()
+        return rows.filter(**{self.mission_path: mission}) if mission else rows.none()
+
+
+class UserRefField(serializers.Field):
+    """A person as ``{"id", "name"}`` (plus ``email`` for callers with view_members); in: an id."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, user):
+        data = {"id": user.pk, "name": user.name or user.email.split("@")[0]}
+        access = self.context.get("access")
+        if access is not None and access.has("view_members"):
+            data["email"] = user.email
+        return data
+
+    def to_internal_value(self, value):
+        from missions.models import Membership
+
+        pk = value.get("id") if isinstance(value, dict) else value
+        mission = self.context.get("mission")
+        membership = (
+            Membership.objects.select_related("user").filter(mission=mission, user_id=pk).first()
+            if isinstance(pk, int)
+            else None
+        )
+        if membership is None:
+            raise serializers.ValidationError(_("Give the id of a member of this mission."))
+        return membership.user

@@ -106,6 +106,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -316,8 +319,29 @@ REST_FRAMEWORK = {
         "missions.access.MissionPermission",
     ],
     "DEFAULT_PAGINATION_CLASS": "exitplan.api.Pagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "exitplan.api.UpdatedAfterFilter",
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "exitplan.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "exitplan API",
+    "DESCRIPTION": (
+        "One shared transition plan for the exit of a peacekeeping mission. Authenticate with "
+        "`Authorization: Token <key>` (POST /api/v1/auth/token/ or your profile page)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 
 LOGGING = {

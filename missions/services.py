@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,6 +24,7 @@ from .models import (
     MissionUserObjectPermission,
     Objective,
     Phase,
+    PhaseEndorsement,
     Role,
 )
 
@@ -52,6 +53,38 @@ def _after_change(instance: models.Model, changes: dict) -> None:
         readiness_changed_on_commit(mission_of_record(instance).pk)
 
 
+def _constraint_field(constraint) -> str | None:
+    """The one field a (mission, field) unique constraint is about, to report the error on."""
+    names = list(getattr(constraint, "fields", ()) or ())
+    for expression in getattr(constraint, "expressions", ()) or ():
+        names.extend(
+            getattr(source, "name", None) for source in expression.get_source_expressions()
+        )
+    names = [n for n in names if n and n != "mission"]
+    return names[0] if len(names) == 1 else None
+
+
+def full_clean(instance: models.Model) -> None:
+    """Validate a row; a per-mission uniqueness error is reported on its field (e.g. ``code``)."""
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        if not hasattr(error, "error_dict") or NON_FIELD_ERRORS not in error.error_dict:
+            raise
+        by_message = {
+            str(c.violation_error_message): _constraint_field(c)
+            for c in instance._meta.constraints
+            if getattr(c, "violation_error_message", None)
+        }
+        errors: dict[str, list] = {
+            k: v for k, v in error.error_dict.items() if k != NON_FIELD_ERRORS
+        }
+        for item in error.error_dict[NON_FIELD_ERRORS]:
+            message = " ".join(item.messages)
+            errors.setdefault(by_message.get(message) or NON_FIELD_ERRORS, []).append(item)
+        raise ValidationError(errors) from None
+
+
 def ensure_writable(mission: Mission) -> None:
     """A closed mission is read-only (409 on every write).
 
@@ -68,7 +101,7 @@ def record_create(*, actor, instance: M, verb: str = "create") -> M:
     mission = mission_of_record(instance)
     if not isinstance(instance, Mission):
         ensure_writable(mission)
-    instance.full_clean()
+    full_clean(instance)
     instance.save()
     changes = diff({}, snapshot(instance))
     audit(
@@ -96,7 +129,7 @@ def record_update(
     before = snapshot(instance)
     for name, value in data.items():
         setattr(instance, name, value)
-    instance.full_clean()
+    full_clean(instance)
     changes = diff(before, snapshot(instance))
     if not changes:
         if version is not None and version != instance.version:
@@ -130,6 +163,44 @@ def record_update(
     _after_change(instance, changes)
     instance.refresh_from_db()
     return instance
+
+
+def _referenced(instance: models.Model) -> bool:
+    """Whether another row refers to this one (a protected relation or a comment on it)."""
+    from stakeholders.models import Comment
+
+    for relation in instance._meta.related_objects:
+        if relation.on_delete in (models.PROTECT, models.RESTRICT):
+            accessor = relation.get_accessor_name()
+            if relation.one_to_many and getattr(instance, accessor).exists():
+                return True
+    target_type = target_type_of(instance)
+    if target_type in Comment.TargetType.values:
+        return Comment.objects.filter(target_type=target_type, target_id=instance.pk).exists()
+    return False
+
+
+@transaction.atomic
+def record_delete(*, actor, instance: models.Model, version: int | None = None) -> None:
+    """Delete a row nothing refers to; one that is referred to must be retired instead (409)."""
+    mission = mission_of_record(instance)
+    ensure_writable(mission)
+    if version is not None and version != instance.version:
+        raise StaleVersion(instance.version)
+    if _referenced(instance):
+        if hasattr(instance, "is_retired"):
+            raise Conflict(_("Other records refer to this item: retire it instead of deleting it."))
+        raise Conflict(_("Other records refer to this item, so it cannot be deleted."))
+    changes = diff(snapshot(instance), {})
+    audit(
+        mission=mission,
+        actor=actor,
+        action=f"{target_type_of(instance)}.delete",
+        target=instance,
+        changes=changes,
+    )
+    _after_change(instance, changes)
+    instance.delete()
 
 
 def plan_item_retire(*, actor, instance: M, version: int | None = None) -> M:
@@ -283,3 +354,137 @@ def benchmark_create(*, actor, objective: Objective, **fields: Any) -> Benchmark
 def handover_item_create(*, actor, mission: Mission, **fields: Any) -> HandoverItem:
     """Add a handover item to a mission's register."""
     return record_create(actor=actor, instance=HandoverItem(mission=mission, **fields))
+
+
+def bump_version(instance: models.Model, version: int | None) -> None:
+    """Bump a row's version if it is still at ``version``: editing a child changes its parent."""
+    rows = type(instance)._default_manager.filter(pk=instance.pk)
+    if version is not None:
+        rows = rows.filter(version=version)
+    if not rows.update(version=F("version") + 1, updated_at=timezone.now()):
+        current = (
+            type(instance)._default_manager.filter(pk=instance.pk).values_list("version", flat=True)
+        )
+        raise StaleVersion(current.first() or 0)
+    instance.version = (version or instance.version) + 1
+
+
+@transaction.atomic
+def phase_endorse(
+    *, actor, access, phase: Phase, statement: str = "", version: int | None = None
+) -> PhaseEndorsement:
+    """Endorse a phase gate for the caller's host-government stakeholder.
+
+    Records the readiness and threshold at that moment, so later readers see what was
+    endorsed; bumps the phase's version.
+    """
+    from assessments.services import readiness_compute
+
+    ensure_writable(phase.mission)
+    access.require("endorse_phase")
+    if not phase.requires_endorsement:
+        raise Conflict(_("This phase does not require an endorsement."))
+    stakeholder = access.membership.stakeholder
+    if PhaseEndorsement.objects.filter(
+        phase=phase, stakeholder=stakeholder, withdrawn_at__isnull=True
+    ).exists():
+        raise Conflict(
+            _("%(stakeholder)s has already endorsed this phase; withdraw that first.")
+            % {"stakeholder": stakeholder}
+        )
+    bump_version(phase, version)
+    endorsement = PhaseEndorsement.objects.create(
+        phase=phase,
+        stakeholder=stakeholder,
+        endorsed_by=actor,
+        endorsed_at=timezone.now(),
+        statement=statement,
+        readiness=readiness_compute(mission=phase.mission).readiness,
+        gate_threshold=phase.gate_threshold,
+    )
+    audit(
+        mission=phase.mission,
+        actor=actor,
+        action="phase.endorse",
+        target=phase,
+        changes={"endorsement": [None, snapshot(endorsement)]},
+    )
+    _after_change(phase, {})
+    return endorsement
+
+
+@transaction.atomic
+def phase_endorsement_withdraw(
+    *, actor, access, phase: Phase, reason: str, version: int | None = None
+) -> PhaseEndorsement:
+    """Withdraw the caller's stakeholder's active endorsement of a phase, with a reason."""
+    ensure_writable(phase.mission)
+    access.require("endorse_phase")
+    endorsement = PhaseEndorsement.objects.filter(
+        phase=phase, stakeholder=access.membership.stakeholder, withdrawn_at__isnull=True
+    ).first()
+    if endorsement is None:
+        raise Conflict(_("Your organisation has no active endorsement of this phase."))
+    bump_version(phase, version)
+    before = snapshot(endorsement)
+    endorsement.withdrawn_at = timezone.now()
+    endorsement.withdrawn_reason = reason
+    endorsement.save(update_fields=["withdrawn_at", "withdrawn_reason", "updated_at"])
+    audit(
+        mission=phase.mission,
+        actor=actor,
+        action="phase.withdraw_endorsement",
+        target=phase,
+        changes={"endorsement": [before, snapshot(endorsement)]},
+    )
+    _after_change(phase, {})
+    return endorsement
+
+
+def phase_plan_changed_at(*, mission: Mission) -> dict[int, Any]:
+    """Per phase, when its gate's terms last changed: its threshold or a critical benchmark.
+
+    Read from the audit trail (2 queries), so "plan changed since endorsement" needs no
+    extra bookkeeping on every write.
+    """
+    from django.db.models import Max
+
+    from .models import AuditEvent
+
+    phases = list(Phase.objects.filter(mission=mission, is_retired=False).values("id", "order"))
+    if not phases:
+        return {}
+    last_order = max(p["order"] for p in phases)
+    events = AuditEvent.objects.filter(mission=mission, target_type__in=["phase", "benchmark"])
+    threshold = dict(
+        events.filter(target_type="phase", changes__has_key="gate_threshold")
+        .values_list("target_id")
+        .annotate(last=Max("at"))
+    )
+    critical = (
+        events.filter(target_type="benchmark")
+        .filter(
+            models.Q(changes__has_key="critical")
+            | models.Q(
+                target_id__in=Benchmark.objects.filter(mission=mission, critical=True).values("pk")
+            )
+        )
+        .values("target_id")
+        .annotate(last=Max("at"))
+    )
+    targets = dict(
+        Benchmark.objects.filter(mission=mission).values_list(
+            "pk", "objective__target_phase__order"
+        )
+    )
+    changed: dict[int, Any] = {}
+    for phase in phases:
+        moments = [threshold.get(phase["id"])]
+        for row in critical:
+            order = targets.get(row["target_id"])
+            if (order if order is not None else last_order) <= phase["order"]:
+                moments.append(row["last"])
+        moments = [m for m in moments if m]
+        if moments:
+            changed[phase["id"]] = max(moments)
+    return changed

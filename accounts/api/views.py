@@ -96,6 +96,7 @@ class MyTokenViewSet(
         return ApiToken.objects.filter(user=self.request.user).order_by("id")
 
     def create(self, request, *args, **kwargs):
+        # Not idempotent on purpose: a replay would keep the new key in the cache.
         serializer = ApiTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, key = api_token_create(user=request.user, **serializer.validated_data)

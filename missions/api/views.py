@@ -4,7 +4,8 @@ from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from exitplan.api import etag, if_match_version
+from exitplan.api import if_match_version, with_etag
+from exitplan.viewsets import IdempotentCreateMixin
 from missions import services
 from missions.access import mission_access
 from missions.models import Membership, Mission
@@ -16,11 +17,6 @@ from .serializers import (
     MemberUpdateSerializer,
     MissionSerializer,
 )
-
-
-def with_etag(response: Response, obj) -> Response:
-    response["ETag"] = etag(obj)
-    return response
 
 
 class MissionViewSet(
@@ -71,7 +67,7 @@ class MissionViewSet(
         return with_etag(Response(self.get_serializer(mission).data), mission)
 
 
-class MemberViewSet(viewsets.ModelViewSet):
+class MemberViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     """A mission's members: admins add people by e-mail, change roles and remove them."""
 
     serializer_class = MemberSerializer
@@ -116,6 +112,9 @@ class MemberViewSet(viewsets.ModelViewSet):
         return with_etag(Response(self.get_serializer(member).data), member)
 
     def create(self, request, *args, **kwargs):
+        return self.idempotent(request, lambda: self.create_response(request))
+
+    def create_response(self, request):
         data = MemberCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

@@ -5,7 +5,7 @@ from typing import Any
 from missions.models import Mission
 from missions.services import record_create
 
-from .models import Consultation, Contact, Invitation, Stakeholder
+from ..models import Consultation, Contact, Invitation, Stakeholder
 
 
 def stakeholder_create(*, actor, mission: Mission, **fields: Any) -> Stakeholder:

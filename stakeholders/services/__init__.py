@@ -1,0 +1,3 @@
+"""Writes to stakeholders, consultations, comments and feedback, one module per concern."""
+
+from .organisations import *  # noqa: F403
