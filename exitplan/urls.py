@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -5,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 
+# The admin signs in through allauth, so it shares the rate limit, lockout and two-factor.
+admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "exitplan"
 admin.site.site_title = "exitplan"
 
