@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import PageNumberPagination
@@ -197,6 +198,17 @@ class MissionRelatedField(serializers.PrimaryKeyRelatedField):
         return rows.filter(**{self.mission_path: mission}) if mission else rows.none()
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "email": {"type": "string", "format": "email", "description": "with view_members"},
+        },
+        "required": ["id", "name"],
+    }
+)
 class UserRefField(serializers.Field):
     """A person as ``{"id", "name"}`` (plus ``email`` for callers with view_members); in: an id."""
 

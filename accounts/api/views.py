@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -27,6 +28,12 @@ from .serializers import (
 SCRIPT_TOKEN_LIFETIME = datetime.timedelta(days=90)
 
 
+@extend_schema(
+    request=TokenRequestSerializer,
+    responses={201: TokenIssuedSerializer},
+    auth=[],
+    summary="Get an API token with e-mail and password",
+)
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
@@ -70,6 +77,7 @@ def auth_token(request):
     return Response(body, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(request=MeSerializer, responses=MeSerializer)
 @api_view(["GET", "PATCH"])
 @permission_classes([IsAuthenticated, MissionPermission])
 def me(request):
@@ -91,8 +99,11 @@ class MyTokenViewSet(
     """The caller's own API tokens; DELETE revokes one (it stays listed, revoked)."""
 
     serializer_class = ApiTokenSerializer
+    queryset = ApiToken.objects.none()
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
         return ApiToken.objects.filter(user=self.request.user).order_by("id")
 
     def create(self, request, *args, **kwargs):
