@@ -4,11 +4,10 @@ import datetime
 import hashlib
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from exitplan.errors import Conflict
 
 from .models import ApiToken, User
 
@@ -28,7 +27,7 @@ def api_token_create(
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its key, which is shown this once and never stored."""
     if expires_at is not None and expires_at <= timezone.now():
-        raise Conflict(_("The expiry date must be in the future."))
+        raise ValidationError({"expires_at": [_("The expiry date must be in the future.")]})
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name, key_hash=key_hash(key), read_only=read_only, expires_at=expires_at

@@ -1,10 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-
-from exitplan.errors import Conflict
 
 from .forms import ProfileForm, TokenForm
 from .models import ApiToken
@@ -28,8 +27,8 @@ def profile(request):
         if token_form.is_valid():
             try:
                 _token, new_key = api_token_create(user=request.user, **token_form.cleaned_data)
-            except Conflict as error:
-                token_form.add_error("expires_at", str(error.detail))
+            except ValidationError as error:
+                token_form.add_error(None, error)
             else:
                 token_form = TokenForm()
     tokens = ApiToken.objects.filter(user=request.user).order_by("-id")

@@ -69,6 +69,12 @@ def member_list(request, access):
         )
         for m in _member_rows(access)
     ]
+    can_manage = access.has("manage_members") and not access.mission.is_closed
+    if can_manage:
+        # One query for the stakeholder choices, shared by every row's form (not one each).
+        choices = list(form.fields["stakeholder"].choices)
+        for _member, change_form in rows:
+            change_form.fields["stakeholder"].choices = choices
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -78,7 +84,7 @@ def member_list(request, access):
             "mission": access.mission,
             "rows": rows,
             "form": form,
-            "can_manage": access.has("manage_members") and not access.mission.is_closed,
+            "can_manage": can_manage,
         },
         status=status,
     )
