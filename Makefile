@@ -36,6 +36,15 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Timings at realistic scale, on PostgreSQL (DATABASE_URL, else the local server's "bench"
+# database), production settings without TLS. Results: var/bench/results.json.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exitplan_bench
+bench: install
+	-psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'exitplan_bench'" | grep -q 1 || createdb -h 127.0.0.1 -U postgres exitplan_bench
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} SECRET_KEY=bench-only-$$(date +%s)-not-secret-at-all-xxxxxxxxxxxxxxxxxxxxxxxx \
+	  ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
+	  sh -c '$(PY) manage.py migrate --no-input -v0 && $(PY) -m bench'
+
 migrate: install
 	$(PY) manage.py migrate
 
