@@ -1,6 +1,7 @@
 """Writes to assessment rounds and their scores."""
 
 import datetime
+import logging
 from functools import partial
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from exitplan.errors import Conflict, StaleVersion
 from missions.audit import audit, diff, snapshot
@@ -19,38 +21,102 @@ from missions.services import ensure_writable
 from . import readiness, selectors
 from .models import Assessment, ReadinessSnapshot, Score
 
+# Scores are written with their round: these are the fields a score row may give.
+SCORE_FIELDS = ("value", "rating", "evidence", "source")
+# What the audit trail records of each score that was added, changed or removed.
+SCORE_AUDIT_FIELDS = ["benchmark", "value", "rating", "evidence", "source"]
+# The round's own fields that can be edited while it is a draft.
+EDITABLE_FIELDS = frozenset({"as_of", "kind", "method", "summary", "label"})
+
+
+def _score_rows(
+    *,
+    mission: Mission,
+    assessment: Assessment,
+    scores: list[dict[str, Any]],
+    existing: dict[str, Score] | None = None,
+) -> tuple[list[Score], dict[str, list]]:
+    """Validate score rows (each naming its benchmark by ``code``) into unsaved Score objects.
+
+    Each row is the whole score: a field it leaves out is emptied (the attachment stays).
+    A row whose benchmark already has a score in ``existing`` fills that score, so the
+    caller can tell changed rows from new ones. Errors are keyed by position, e.g.
+    ``scores[1].rating``, all of them at once, so a client fixes the set in one go.
+    """
+    existing = existing or {}
+    codes = {row.get("benchmark") for row in scores}
+    benchmarks = {b.code: b for b in Benchmark.objects.filter(mission=mission, code__in=codes)}
+    errors: dict[str, list] = {}
+    made: list[Score] = []
+    seen: set[str] = set()
+    for index, row in enumerate(scores):
+        code = row.get("benchmark")
+        benchmark = benchmarks.get(code)
+        if benchmark is None:
+            errors[f"scores[{index}].benchmark"] = [
+                _("No such benchmark here: use the code of one of this mission's benchmarks.")
+            ]
+            continue
+        if code in seen:
+            errors[f"scores[{index}].benchmark"] = [
+                _("This round already has a score for this benchmark.")
+            ]
+            continue
+        seen.add(code)
+        values = {"value": None, "rating": None, "evidence": "", "source": ""}
+        values.update({k: v for k, v in row.items() if k != "benchmark"})
+        score = existing.get(code)
+        if score is None:
+            score = Score(assessment=assessment, benchmark=benchmark)
+        else:
+            score = Score(
+                pk=score.pk,
+                assessment=assessment,
+                benchmark=benchmark,
+                attachment=score.attachment,
+                version=score.version,
+                created_at=score.created_at,
+            )
+        for name, value in values.items():
+            setattr(score, name, value)
+        try:
+            score.full_clean(exclude=["assessment"], validate_unique=False)
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                name = f"scores[{index}]" if key == NON_FIELD_ERRORS else f"scores[{index}].{key}"
+                errors.setdefault(name, []).extend(messages)
+            continue
+        made.append(score)
+    return made, errors
+
+
+def _score_summary(scores: list[Score]) -> list[dict[str, Any]]:
+    return [snapshot(s, SCORE_AUDIT_FIELDS) for s in sorted(scores, key=lambda s: s.benchmark_id)]
+
 
 @transaction.atomic
 def assessment_create(
     *, actor, mission: Mission, scores: list[dict[str, Any]] | None = None, **fields: Any
 ) -> Assessment:
-    """Create a draft round with its scores (each names its benchmark by ``code``)."""
+    """Create a draft round with its scores (each names its benchmark by ``code``).
+
+    The round's fields and every score row are validated before anything is written;
+    all errors are reported together.
+    """
     ensure_writable(mission)
     assessment = Assessment(mission=mission, author=actor, **fields)
-    assessment.full_clean()
+    errors: dict[str, list] = {}
+    try:
+        assessment.full_clean()
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    made, score_errors = _score_rows(mission=mission, assessment=assessment, scores=scores or [])
+    errors.update(score_errors)
+    if errors:
+        raise ValidationError(errors)
     assessment.save()
-    codes = {row["benchmark"] for row in scores or []}
-    benchmarks = {b.code: b for b in Benchmark.objects.filter(mission=mission, code__in=codes)}
-    made = []
-    for index, row in enumerate(scores or []):
-        row = dict(row)
-        benchmark = benchmarks.get(row.pop("benchmark"))
-        if benchmark is None:
-            raise ValidationError({f"scores[{index}].benchmark": _("No such benchmark here.")})
-        if any(earlier.benchmark_id == benchmark.pk for earlier in made):
-            duplicate = _("This round already has a score for this benchmark.")
-            raise ValidationError({f"scores[{index}].benchmark": duplicate})
-        score = Score(assessment=assessment, benchmark=benchmark, **row)
-        try:
-            score.full_clean(exclude=["assessment"], validate_unique=False)
-        except ValidationError as error:
-            raise ValidationError(
-                {
-                    f"scores[{index}]" if k == NON_FIELD_ERRORS else f"scores[{index}].{k}": v
-                    for k, v in error.message_dict.items()
-                }
-            ) from None
-        made.append(score)
+    for score in made:
+        score.assessment = assessment
     Score.objects.bulk_create(made)
     audit(
         actor=actor,
@@ -62,6 +128,193 @@ def assessment_create(
         },
     )
     return assessment
+
+
+def _same_score(score: Score, row: dict[str, Any]) -> bool:
+    """Whether a row says exactly what a stored score says (numbers compared as numbers)."""
+    for name in SCORE_FIELDS:
+        given = row.get(name, None if name in ("value", "rating") else "")
+        stored = getattr(score, name)
+        if name in ("value", "rating") and given is not None:
+            try:
+                given = Score._meta.get_field(name).to_python(given)
+            except ValidationError:
+                return False
+        if given != stored:
+            return False
+    return True
+
+
+def _scores_differ(current: dict[str, Score], scores: list[dict[str, Any]]) -> bool:
+    codes = [row.get("benchmark") for row in scores]
+    if len(set(codes)) != len(codes) or set(codes) != set(current):
+        return True
+    return any(not _same_score(current[row["benchmark"]], row) for row in scores)
+
+
+def _fields_differ(assessment: Assessment, data: dict[str, Any]) -> bool:
+    probe = Assessment(**{k: getattr(assessment, k) for k in EDITABLE_FIELDS})
+    try:
+        for name, value in data.items():
+            setattr(probe, name, Assessment._meta.get_field(name).to_python(value))
+    except ValidationError:
+        return True
+    return any(getattr(probe, name) != getattr(assessment, name) for name in data)
+
+
+@transaction.atomic
+def assessment_update(
+    *,
+    actor,
+    assessment: Assessment,
+    data: dict[str, Any],
+    scores: list[dict[str, Any]] | None = None,
+    version: int | None = None,
+) -> Assessment:
+    """Change a draft round's fields and, when ``scores`` is given, replace its whole set.
+
+    Scores are matched by benchmark code: new codes are added, missing ones removed,
+    changed ones updated. Any change bumps the round's version (one conditional UPDATE,
+    so a lost update is refused). A submitted or approved round changes no more (409);
+    a request that changes nothing is accepted and bumps nothing.
+    """
+    ensure_writable(assessment.mission)
+    unknown = set(data) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(
+            {name: [_("This field cannot be changed here.")] for name in sorted(unknown)}
+        )
+    assessment = Assessment.objects.select_related("mission").get(pk=assessment.pk)
+    if version is not None and version != assessment.version:
+        raise StaleVersion(assessment.version)
+    current = {s.benchmark.code: s for s in assessment.scores.select_related("benchmark")}
+    if not assessment.is_draft:
+        if scores is not None and _scores_differ(current, scores):
+            raise Conflict(
+                _(
+                    "Scores change only while the round is a draft: this one is %(status)s. "
+                    "Ask an approver to return it, or log a new round."
+                )
+                % {"status": assessment.get_status_display().lower()}
+            )
+        if _fields_differ(assessment, data):
+            raise Conflict(
+                _(
+                    "Only a draft round can be edited: this one is %(status)s. "
+                    "Ask an approver to return it, or log a new round."
+                )
+                % {"status": assessment.get_status_display().lower()}
+            )
+        return assessment
+
+    before = snapshot(assessment)
+    for name, value in data.items():
+        setattr(assessment, name, value)
+    errors: dict[str, list] = {}
+    try:
+        assessment.full_clean()
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    added: list[Score] = []
+    changed: list[tuple[Score, Score]] = []
+    removed: list[Score] = []
+    if scores is not None:
+        made, score_errors = _score_rows(
+            mission=assessment.mission, assessment=assessment, scores=scores, existing=current
+        )
+        errors.update(score_errors)
+        kept = {s.benchmark.code for s in made}
+        removed = [s for code, s in current.items() if code not in kept]
+        for score in made:
+            old = current.get(score.benchmark.code)
+            if old is None:
+                added.append(score)
+            elif any(getattr(old, f) != getattr(score, f) for f in SCORE_FIELDS):
+                changed.append((old, score))
+    if errors:
+        raise ValidationError(errors)
+
+    changes = diff(before, snapshot(assessment))
+    if added or changed or removed:
+        changes["scores"] = [
+            _score_summary([old for old, _new in changed] + removed),
+            _score_summary([new for _old, new in changed] + added),
+        ]
+    if not changes:
+        return assessment
+
+    now = timezone.now()
+    values = {name: getattr(assessment, name) for name in changes if name in EDITABLE_FIELDS}
+    updated = Assessment.objects.filter(
+        pk=assessment.pk, version=assessment.version, status=Assessment.Status.DRAFT
+    ).update(**values, version=F("version") + 1, updated_at=now)
+    if not updated:
+        raise StaleVersion(
+            Assessment.objects.filter(pk=assessment.pk).values_list("version", flat=True).first()
+            or 0
+        )
+    if removed:
+        Score.objects.filter(pk__in=[s.pk for s in removed]).delete()
+    for _old, score in changed:
+        score.version += 1
+        score.updated_at = now
+    if changed:
+        Score.objects.bulk_update(
+            [new for _old, new in changed], [*SCORE_FIELDS, "version", "updated_at"]
+        )
+    if added:
+        Score.objects.bulk_create(added)
+    audit(actor=actor, action="assessment.update", target=assessment, changes=changes)
+    assessment.refresh_from_db()
+    return assessment
+
+
+@transaction.atomic
+def assessment_delete(*, actor, assessment: Assessment, version: int | None = None) -> None:
+    """Delete a draft round with its scores; submitted and approved rounds stay (409)."""
+    ensure_writable(assessment.mission)
+    current = Assessment.objects.filter(pk=assessment.pk).first()
+    if current is None:
+        return
+    if version is not None and version != current.version:
+        raise StaleVersion(current.version)
+    if not current.is_draft:
+        raise Conflict(
+            _(
+                "Only a draft round can be deleted: this one is %(status)s and its scores "
+                "are part of the record. Log a new round to correct it."
+            )
+            % {"status": current.get_status_display().lower()}
+        )
+    scores = list(current.scores.all())
+    audit(
+        actor=actor,
+        action="assessment.delete",
+        target=current,
+        changes={
+            **diff(snapshot(current), {}),
+            "scores": [[snapshot(s, ["benchmark", "value", "rating"]) for s in scores], None],
+        },
+    )
+    deleted, _by_model = Assessment.objects.filter(
+        pk=current.pk, version=current.version, status=Assessment.Status.DRAFT
+    ).delete()
+    if not deleted:
+        raise StaleVersion(
+            Assessment.objects.filter(pk=current.pk).values_list("version", flat=True).first() or 0
+        )
+
+
+# What each transition says when the round is in the wrong state: what to do next.
+_TRANSITION_CONFLICTS = {
+    "submit": gettext_lazy("This round is %(status)s, so it cannot be submitted again."),
+    "approve": gettext_lazy(
+        "This round is %(status)s, so it cannot be approved: only a submitted round can be."
+    ),
+    "return": gettext_lazy(
+        "This round is %(status)s, so it cannot be returned: only a submitted round can be."
+    ),
+}
 
 
 def _transition(
@@ -76,10 +329,11 @@ def _transition(
         if version is not None and current.version != version:
             raise StaleVersion(current.version)
         raise Conflict(
-            _("This round is %(status)s; it cannot be %(verb)s.")
-            % {"status": current.get_status_display().lower(), "verb": verb}
+            str(_TRANSITION_CONFLICTS[verb]) % {"status": current.get_status_display().lower()}
         )
     changes = {"status": [source, values["status"]]}
+    if "returned_reason" in values:
+        changes["returned_reason"] = [assessment.returned_reason, values["returned_reason"]]
     audit(actor=actor, action=f"assessment.{verb}", target=assessment, changes=changes)
     readiness_changed_on_commit(assessment.mission_id)
     assessment.refresh_from_db()
@@ -100,11 +354,20 @@ def assessment_submit(*, assessment: Assessment, actor, version: int | None = No
     )
 
 
+def _four_eyes(assessment: Assessment, actor, verb: str) -> None:
+    """Never one's own round, site superusers included (DESIGN.md, approve_assessment)."""
+    if assessment.author_id == actor.pk:
+        messages = {
+            "approve": _("Someone other than the author must approve a round."),
+            "return": _("Someone other than the author must return a round."),
+        }
+        raise PermissionDenied(messages[verb])
+
+
 @transaction.atomic
 def assessment_approve(*, assessment: Assessment, actor, version: int | None = None) -> Assessment:
     """Approve a submitted round; approved rounds are final (four-eyes: never one's own)."""
-    if assessment.author_id == actor.pk:
-        raise PermissionDenied(_("Someone other than the author must approve a round."))
+    _four_eyes(assessment, actor, "approve")
     return _transition(
         assessment=assessment,
         actor=actor,
@@ -116,6 +379,34 @@ def assessment_approve(*, assessment: Assessment, actor, version: int | None = N
         approved_at=timezone.now(),
     )
 
+
+@transaction.atomic
+def assessment_return(
+    *, actor, assessment: Assessment, reason: str, version: int | None = None
+) -> Assessment:
+    """Send a submitted round back to draft with a reason; its scores stop counting.
+
+    Four-eyes like approval (DESIGN.md: "approve or return a submitted round, never one's
+    own"): the author cannot return their own round, site superusers included.
+    """
+    if not (reason or "").strip():
+        raise ValidationError(
+            {"reason": [_("Say why the round goes back, so its author knows what to fix.")]}
+        )
+    _four_eyes(assessment, actor, "return")
+    return _transition(
+        assessment=assessment,
+        actor=actor,
+        version=version,
+        source=Assessment.Status.SUBMITTED,
+        verb="return",
+        status=Assessment.Status.DRAFT,
+        submitted_at=None,
+        returned_reason=reason.strip(),
+    )
+
+
+logger = logging.getLogger(__name__)
 
 # Readiness -----------------------------------------------------------------------------
 
@@ -137,7 +428,15 @@ def readiness_changed(mission_id: int) -> None:
 
     cache.set(_dirty_key(mission_id), timezone.now().timestamp(), timeout=3600)
     if cache.add(f"readiness:scheduled:{mission_id}", 1, timeout=RECOMPUTE_DELAY_SECONDS):
-        recompute_readiness.apply_async(args=[mission_id], countdown=RECOMPUTE_DELAY_SECONDS)
+        try:
+            recompute_readiness.apply_async(
+                args=[mission_id], countdown=RECOMPUTE_DELAY_SECONDS, retry=False
+            )
+        except Exception:
+            # The change is committed; the figure stays marked as recomputing and the
+            # nightly run catches up. A broker outage must not fail the user's write.
+            logger.exception("Could not enqueue the readiness recompute of mission %s", mission_id)
+            cache.delete(f"readiness:scheduled:{mission_id}")
 
 
 def readiness_changed_on_commit(mission_id: int) -> None:
@@ -196,6 +495,11 @@ def readiness_current(*, mission: Mission) -> dict:
     figures = dict(snapshot.figures)
     figures["recomputing"] = bool(dirty and dirty > snapshot.computed_at.timestamp())
     return _ordered(figures)
+
+
+def readiness_snapshot_figures(snapshot: ReadinessSnapshot) -> dict:
+    """A stored snapshot as the readiness resource, in the resource's key order (history)."""
+    return _ordered(dict(snapshot.figures))
 
 
 def readiness_what_if(

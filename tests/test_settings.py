@@ -217,7 +217,7 @@ def test_without_redis_url_the_broker_is_the_filesystem_under_var_dir(production
     var_dir, shown = production_defaults
     options = shown["CELERY_BROKER_TRANSPORT_OPTIONS"]
 
-    assert shown["CELERY_BROKER_URL"] == "filesystem://"
+    assert shown["CELERY_BROKER_URL"] == "filesystem://localhost//"
     for folder in (
         options["data_folder_in"],
         options["data_folder_out"],
