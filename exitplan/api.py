@@ -79,7 +79,10 @@ def _errors(detail) -> dict:
     def walk(value, prefix):
         if isinstance(value, dict):
             for key, item in value.items():
-                walk(item, f"{prefix}.{key}" if prefix else str(key))
+                if isinstance(key, int):  # a ListSerializer reports its items by index
+                    walk(item, f"{prefix}[{key}]")
+                else:
+                    walk(item, f"{prefix}.{key}" if prefix else str(key))
         elif isinstance(value, list) and value and not all(isinstance(v, str) for v in value):
             for index, item in enumerate(value):
                 if item:
@@ -94,6 +97,13 @@ def _errors(detail) -> dict:
 
 def exception_handler(exc, context):
     """Every error under /api/ as RFC 9457 problem details."""
+    from django.core.exceptions import RequestDataTooBig
+
+    if isinstance(exc, RequestDataTooBig):
+        return problem(
+            413,
+            _("The request body is larger than this server accepts; send less at a time."),
+        )
     if isinstance(exc, StaleVersion):
         response = problem(412, exc)
         response["ETag"] = f'"v{exc.current_version}"'
@@ -236,3 +246,29 @@ class UserRefField(serializers.Field):
         if membership is None:
             raise serializers.ValidationError(_("Give the id of a member of this mission."))
         return membership.user
+
+
+def reject_unknown_fields(serializer: serializers.BaseSerializer, data) -> None:
+    """DRF ignores fields it does not know; a client that misspells one must hear of it."""
+    errors: dict[str, list[str]] = {}
+
+    def walk(fields, value, prefix):
+        if not isinstance(value, dict):
+            return
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            field = fields.get(key)
+            if field is None or field.read_only:
+                if field is None:
+                    errors[path] = [_("Unknown field.")]
+                continue
+            child = getattr(field, "child", None)
+            if isinstance(field, serializers.ListSerializer) and isinstance(item, list):
+                for index, element in enumerate(item):
+                    walk(child.fields, element, f"{path}[{index}]")
+            elif isinstance(field, serializers.Serializer):
+                walk(field.fields, item, path)
+
+    walk(serializer.fields, data, "")
+    if errors:
+        raise exceptions.ValidationError(errors)

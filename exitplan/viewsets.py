@@ -11,7 +11,13 @@ from rest_framework.response import Response
 
 from missions.access import mission_access
 
-from .api import UpdatedAfterFilter, if_match_version, problem, with_etag
+from .api import (
+    UpdatedAfterFilter,
+    if_match_version,
+    problem,
+    reject_unknown_fields,
+    with_etag,
+)
 
 
 class IdempotentCreateMixin:
@@ -106,6 +112,7 @@ class MissionScopedViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
 
     def create_response(self, request) -> Response:
         serializer = self.get_serializer(data=request.data)
+        reject_unknown_fields(serializer, request.data)
         serializer.is_valid(raise_exception=True)
         obj = self.perform_service_create(serializer.validated_data)
         obj = self.get_queryset().get(pk=obj.pk)
@@ -119,6 +126,7 @@ class MissionScopedViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         serializer = self.get_serializer(
             obj, data=request.data, partial=kwargs.get("partial", False)
         )
+        reject_unknown_fields(serializer, request.data)
         serializer.is_valid(raise_exception=True)
         obj = self.perform_service_update(obj, serializer.validated_data, version)
         obj = self.get_queryset().get(pk=obj.pk)
