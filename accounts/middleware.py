@@ -36,6 +36,7 @@ def _exempt_prefixes() -> tuple[str, ...]:
         settings.STATIC_URL,
         reverse("healthz"),
         "/api/",  # the API refuses tokens of 2FA accounts anyway; sessions are not sent there
+        "/rsvp/",  # public pages behind a token: they must answer whoever follows the link
     )
 
 

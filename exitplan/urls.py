@@ -15,6 +15,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="missions:list"), name="home"),
     path("missions/", include("missions.urls")),
     path("profile/", include("accounts.urls")),
+    path("rsvp/", include("stakeholders.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

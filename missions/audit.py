@@ -38,11 +38,17 @@ def to_json(value: Any) -> Any:
     return value
 
 
+# Secrets never enter the append-only history: a token there could never be taken back.
+SECRET_FIELDS = frozenset({"token", "public_token", "key_hash", "password"})
+
+
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    """The instance's concrete, editable field values as JSON (relations as ids)."""
+    """The instance's concrete, editable field values as JSON (relations as ids), no secrets."""
     values = {}
     for field in instance._meta.concrete_fields:
         if field.primary_key or field.name in {"version", "created_at", "updated_at"}:
+            continue
+        if field.name in SECRET_FIELDS:
             continue
         if fields is not None and field.name not in fields:
             continue

@@ -31,7 +31,13 @@ from .models import (
     ReminderDelivery,
     Stakeholder,
 )
-from .services import consultation_create, contact_create, invitation_create, stakeholder_create
+from .services import (
+    consultation_create,
+    consultation_update,
+    contact_create,
+    invitation_create,
+    stakeholder_create,
+)
 
 RECORD = (
     _("Record"),
@@ -57,6 +63,11 @@ def create_consultation(*, actor, instance):
     return consultation_create(
         actor=actor, mission=instance.mission, **fields_of(instance, exclude={"mission"})
     )
+
+
+def update_consultation(*, actor, instance, data, version):
+    # Through the consultation's own service, so a move bumps ``sequence`` as in the API.
+    return consultation_update(actor=actor, consultation=instance, data=data, version=version)
 
 
 def create_invitation(*, actor, instance):
@@ -280,6 +291,7 @@ class InvitationInline(ServiceInline):
 @admin.register(Consultation)
 class ConsultationAdmin(ServiceAdmin):
     create_service = staticmethod(create_consultation)
+    update_service = staticmethod(update_consultation)
     list_display = (
         "title",
         "mission",
