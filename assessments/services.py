@@ -452,9 +452,50 @@ def _figures(mission: Mission, result: readiness.ReadinessResult, computed_at, r
     }
 
 
+# The readiness resource's keys in DESIGN.md's order, at each level.
+_RESOURCE_KEYS = [
+    "mission",
+    "as_of",
+    "computed_at",
+    "recomputing",
+    "readiness",
+    "confidence",
+    "flags",
+    "categories",
+    "objectives",
+    "benchmarks",
+    "blockers",
+    "gates",
+    "projection",
+]
+_ITEM_KEYS = {
+    "objectives": ["id", "title", "category", "readiness", "flags"],
+    "benchmarks": ["code", "progress", "met", "flags", "latest"],
+    "blockers": ["benchmark", "share", "reason"],
+    "gates": ["phase", "open", "reasons"],
+}
+
+
+def _in_order(values: dict, keys: list[str]) -> dict:
+    return {**{k: values[k] for k in keys if k in values}, **values}
+
+
 def _ordered(figures: dict) -> dict:
-    keys = ["mission", "as_of", "computed_at", "recomputing"]
-    return {**{k: figures[k] for k in keys}, **{k: v for k, v in figures.items() if k not in keys}}
+    """The figures with DESIGN.md's key order, also after a round trip through PostgreSQL's
+    jsonb (which stores keys sorted by length): categories follow the objectives."""
+    figures = _in_order(figures, _RESOURCE_KEYS)
+    for name, keys in _ITEM_KEYS.items():
+        if isinstance(figures.get(name), list):
+            figures[name] = [_in_order(item, keys) for item in figures[name]]
+    for item in figures.get("benchmarks") or []:
+        if isinstance(item.get("latest"), dict):
+            item["latest"] = _in_order(item["latest"], ["as_of", "value", "rating"])
+    if isinstance(figures.get("projection"), dict):
+        figures["projection"] = _in_order(figures["projection"], ["status", "date"])
+    if isinstance(figures.get("categories"), dict):
+        first_seen = list(dict.fromkeys(o.get("category") for o in figures.get("objectives", [])))
+        figures["categories"] = _in_order(figures["categories"], first_seen)
+    return figures
 
 
 def readiness_compute(

@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "django_htmx",
+    "template_partials",
     "accounts",
     "missions",
     "stakeholders",
@@ -128,6 +130,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireTwoFactorForAdminsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -328,6 +331,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "exitplan.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Answers through a public form's link, per client (e.g. "30/hour", "5/minute").
+    "DEFAULT_THROTTLE_RATES": {"public_form": env_str("PUBLIC_FORM_RATE", "30/hour")},
+    # Throttles identify a client by the Nth address from the end of X-Forwarded-For behind
+    # N proxies; at 0, by the connection's address (a client cannot forge it).
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -343,6 +351,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Choices that several serializers share get one name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "StakeholderKindEnum": "stakeholders.models.Stakeholder.Kind",
+        "QuestionKindEnum": "stakeholders.models.Question.Kind",
+        "AssessmentKindEnum": "assessments.models.Assessment.Kind",
+        "AssessmentStatusEnum": "assessments.models.Assessment.Status",
+    },
 }
 
 LOGGING = {

@@ -23,3 +23,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# Django's own errors answer problem details under /api/ and HTML pages elsewhere.
+handler400 = "exitplan.errors_views.bad_request"
+handler403 = "exitplan.errors_views.permission_denied"
+handler404 = "exitplan.errors_views.page_not_found"
+handler500 = "exitplan.errors_views.server_error"

@@ -57,9 +57,9 @@ def _constraint_field(constraint) -> str | None:
     """The one field a (mission, field) unique constraint is about, to report the error on."""
     names = list(getattr(constraint, "fields", ()) or ())
     for expression in getattr(constraint, "expressions", ()) or ():
-        names.extend(
-            getattr(source, "name", None) for source in expression.get_source_expressions()
-        )
+        # F("mission") has no source expressions; Lower("name") has F("name").
+        sources = getattr(expression, "get_source_expressions", lambda e=expression: [e])()
+        names.extend(getattr(source, "name", None) for source in sources)
     names = [n for n in names if n and n != "mission"]
     return names[0] if len(names) == 1 else None
 

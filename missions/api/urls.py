@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from . import plan, views
+from . import history, plan, views
 
 MISSION = r"missions/(?P<mission_code>[-\w]+)"
 
@@ -11,5 +11,6 @@ router.register(f"{MISSION}/phases", plan.PhaseViewSet, basename="phase")
 router.register(f"{MISSION}/objectives", plan.ObjectiveViewSet, basename="objective")
 router.register(f"{MISSION}/benchmarks", plan.BenchmarkViewSet, basename="benchmark")
 router.register(f"{MISSION}/handover-items", plan.HandoverItemViewSet, basename="handover-item")
+router.register(f"{MISSION}/history", history.HistoryViewSet, basename="history")
 
 urlpatterns = router.urls
