@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format migrate bench clean
+.PHONY: install run test lint format migrate bench screenshots clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11).")'
@@ -44,6 +44,11 @@ bench: install
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} SECRET_KEY=bench-only-$$(date +%s)-not-secret-at-all-xxxxxxxxxxxxxxxxxxxxxxxx \
 	  ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
 	  sh -c '$(PY) manage.py migrate --no-input -v0 && $(PY) -m bench'
+
+# PNGs of the main pages at 1280 and 375 px in var/screenshots/ (not committed): the demo is
+# seeded into a temporary test database, served, and photographed by Debian's chromium.
+screenshots: install
+	$(PY) -m pytest tests/browser/screenshots.py -p no:cacheprovider -q
 
 migrate: install
 	$(PY) manage.py migrate

@@ -1,32 +1,399 @@
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format, number_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.vary import vary_on_headers
 
+from assessments.selectors import mission_today
+from assessments.services import readiness_current, readiness_what_if
 from exitplan.errors import Conflict, StaleVersion
 
-from . import services
+from . import charts, selectors, services
 from .access import mission_required
 from .forms import MemberAddForm, MemberChangeForm, VersionForm
-from .models import Membership, Mission
+from .models import Benchmark, Membership
+
+DASHBOARD = "missions/mission_detail.html"
+SCORES_PER_PAGE = 25
+EVENTS_PER_PAGE = 50
+# The what-if service names an error by the score's position: scores[2].rating.
+SCORE_KEY = re.compile(r"^scores\[(\d+)\]")
+
+
+def _sparkline(row: selectors.MissionRow) -> dict[str, str]:
+    values = row.trend
+    if not values:
+        return {"svg": "", "text": ""}
+    text = _("Readiness over the last %(count)s computations: from %(first)s to %(last)s.") % {
+        "count": len(values),
+        "first": number_format(values[0], 1),
+        "last": number_format(values[-1], 1),
+    }
+    svg = charts.sparkline(
+        values,
+        uid=f"spark-{row.mission.pk}",
+        title=_("Readiness trend of %(mission)s") % {"mission": row.mission.name},
+        desc=text,
+    )
+    return {"svg": svg, "text": text}
 
 
 @login_required
 def mission_list(request):
-    """The missions the signed-in person holds a role in."""
-    missions = Mission.objects.visible_to(request.user).order_by("name")
-    return render(request, "missions/mission_list.html", {"missions": missions})
+    """The missions the signed-in person holds a role in, each with its readiness at a glance."""
+    rows = selectors.mission_list_rows(user=request.user)
+    return render(
+        request,
+        "missions/mission_list.html",
+        {"missions": [(row, _sparkline(row)) for row in rows]},
+    )
+
+
+def _date_label(span_days: int):
+    """Month and year over long spans (ticks months apart), the full short date otherwise."""
+    form = "M Y" if span_days > 180 else "SHORT_DATE_FORMAT"
+    return lambda day: date_format(day, form)
+
+
+def _trend_chart(dashboard: selectors.Dashboard, mission) -> str:
+    points = [(p.as_of, p.readiness) for p in dashboard.trend]
+    if not points:
+        return ""
+    references = []
+    if dashboard.threshold is not None:
+        references.append(
+            charts.Reference(
+                dashboard.threshold,
+                _("Last gate: %(threshold)s") % {"threshold": dashboard.threshold},
+            )
+        )
+    first, last = points[0], points[-1]
+    return charts.line_chart(
+        points,
+        uid="trend",
+        title=_("Readiness of %(mission)s over time") % {"mission": mission.name},
+        desc=_(
+            "%(count)s dates from %(first_date)s (%(first)s) to %(last_date)s (%(last)s), "
+            "on a scale of 0 to 100."
+        )
+        % {
+            "count": len(points),
+            "first_date": date_format(first[0], "DATE_FORMAT"),
+            "first": number_format(first[1], 1),
+            "last_date": date_format(last[0], "DATE_FORMAT"),
+            "last": number_format(last[1], 1),
+        },
+        y_ticks=[0, 25, 50, 75, 100],
+        format_x=_date_label((last[0] - first[0]).days),
+        format_y=lambda value: number_format(value, 0),
+        references=references,
+    )
+
+
+class WhatIfForm(forms.Form):
+    """One optional field per benchmark, filled with its latest counted score.
+
+    Only the fields changed from that score are sent to ``readiness_what_if``: sending an
+    unchanged score again would date it today and hide that the real one is out of date.
+    """
+
+    def __init__(self, *args, benchmarks: list[Benchmark], latest: dict[str, dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.benchmarks = benchmarks
+        self.latest: dict[int, Decimal | None] = {}
+        for benchmark in benchmarks:
+            entry = (latest.get(benchmark.code) or {}).get("latest") or {}
+            quantitative = benchmark.kind == Benchmark.Kind.QUANTITATIVE
+            stored = entry.get("value" if quantitative else "rating")
+            self.latest[benchmark.pk] = Decimal(stored) if stored is not None else None
+            attrs = {"step": "any", "inputmode": "decimal"}
+            if quantitative:
+                field = forms.DecimalField(max_digits=18, decimal_places=4)
+            else:
+                attrs.update(min="1", max="4")
+                field = forms.DecimalField(
+                    max_digits=6,
+                    decimal_places=4,
+                    min_value=1,
+                    max_value=4,
+                    error_messages={
+                        "min_value": gettext_lazy("Give a rating from 1 to 4."),
+                        "max_value": gettext_lazy("Give a rating from 1 to 4."),
+                    },
+                )
+            field.required = False
+            field.label = benchmark.title
+            field.widget = forms.NumberInput(attrs=attrs)
+            field.initial = selectors.decimal_text(stored)
+            field.help_text = self._hint(benchmark, stored, entry.get("as_of"))
+            field.benchmark = benchmark
+            self.fields[self.field_name(benchmark)] = field
+
+    @staticmethod
+    def field_name(benchmark: Benchmark) -> str:
+        return f"benchmark-{benchmark.pk}"
+
+    @staticmethod
+    def _hint(benchmark: Benchmark, stored, as_of: str | None) -> str:
+        if benchmark.kind == Benchmark.Kind.QUANTITATIVE:
+            scale = _("Baseline %(baseline)s, target %(target)s %(unit)s.") % {
+                "baseline": selectors.decimal_text(benchmark.baseline),
+                "target": selectors.decimal_text(benchmark.target),
+                "unit": benchmark.unit,
+            }
+        else:
+            scale = _("A rating from 1 (not at all) to 4 (fully).")
+        if stored is None:
+            return f"{_('No score yet.')} {scale}"
+        latest = _("Latest: %(value)s on %(date)s.") % {
+            "value": selectors.decimal_text(stored),
+            "date": date_format(parse_date(as_of), "DATE_FORMAT") if as_of else "—",
+        }
+        return f"{latest} {scale}"
+
+    def groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        """The fields grouped by objective, in the plan's order."""
+        groups: list[tuple[Any, list[forms.BoundField]]] = []
+        for benchmark in self.benchmarks:
+            if not groups or groups[-1][0].pk != benchmark.objective_id:
+                groups.append((benchmark.objective, []))
+            groups[-1][1].append(self[self.field_name(benchmark)])
+        return groups
+
+    def changed_scores(self) -> list[tuple[Benchmark, dict[str, Any]]]:
+        """(benchmark, score row) for each field whose value differs from the latest score."""
+        rows = []
+        for benchmark in self.benchmarks:
+            given = self.cleaned_data.get(self.field_name(benchmark))
+            if given is None or given == self.latest[benchmark.pk]:
+                continue
+            key = "value" if benchmark.kind == Benchmark.Kind.QUANTITATIVE else "rating"
+            rows.append((benchmark, {"benchmark": benchmark.code, key: given}))
+        return rows
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not self.changed_scores():
+            raise ValidationError(_("Change at least one value to see what it would do."))
+        return data
+
+
+def _what_if(form: WhatIfForm, *, mission, figures, phases):
+    """Run the what-if for the changed fields; service errors go back to their field."""
+    changed = form.changed_scores()
+    try:
+        result = readiness_what_if(
+            mission=mission, as_of=mission_today(mission), scores=[row for _b, row in changed]
+        )
+    except ValidationError as error:
+        for key, problems in error.message_dict.items():
+            match = SCORE_KEY.match(key)
+            index = int(match[1]) if match else -1
+            name = form.field_name(changed[index][0]) if 0 <= index < len(changed) else None
+            for problem in problems:
+                form.add_error(name, problem)
+        return None
+    return selectors.what_if_comparison(
+        current=figures, what_if=result, phases=phases, changed=[b for b, _row in changed]
+    )
+
+
+def _what_if_partial(request, context: dict[str, Any], form: WhatIfForm) -> HttpResponse:
+    """The ``#what-if-result`` partial; the form comes along out of band when its inline
+    errors change (it has some now, or showed some before this request)."""
+    html = render_to_string(f"{DASHBOARD}#what-if-result", context, request=request)
+    if form.errors or request.POST.get("had_errors"):
+        html += render_to_string(
+            f"{DASHBOARD}#what-if-form", {**context, "oob": True}, request=request
+        )
+    return HttpResponse(html)
+
+
+@vary_on_headers("HX-Request")
+@mission_required()
+def mission_detail(request, access):
+    """The mission's dashboard: readiness, trend, projection, blockers, gates, what if.
+
+    A POST runs the what-if panel and stores nothing (readers may use it, closed missions
+    too). An htmx request that is not boosted gets the ``#what-if-result`` partial; without
+    JavaScript the POST renders the whole page with the result.
+    """
+    mission = access.mission
+    figures = readiness_current(mission=mission)
+    benchmarks = selectors.plan_benchmarks(mission=mission)
+    phases = selectors.plan_phases(mission=mission)
+    form = WhatIfForm(
+        request.POST if request.method == "POST" else None,
+        benchmarks=benchmarks,
+        latest=selectors.latest_by_code(figures),
+    )
+    what_if = None
+    if request.method == "POST" and form.is_valid():
+        what_if = _what_if(form, mission=mission, figures=figures, phases=phases)
+    context = {"access": access, "mission": mission, "form": form, "what_if": what_if}
+    if request.htmx and not request.htmx.boosted:
+        return _what_if_partial(request, context, form)
+    dashboard = selectors.mission_dashboard(
+        access=access, figures=figures, phases=phases, benchmarks=benchmarks, now=timezone.now()
+    )
+    context.update(
+        dashboard=dashboard,
+        trend_chart=_trend_chart(dashboard, mission),
+        confidence_percent=round(figures["confidence"] * 100),
+        as_of=parse_date(figures["as_of"]),
+    )
+    return render(request, DASHBOARD, context, status=400 if form.errors else 200)
+
+
+def _tick_label(value: float) -> str:
+    """A tick as people write it: 2,500 and 0.5, not 2500.0 and 0.5000."""
+    if float(value).is_integer():
+        return number_format(int(value), force_grouping=True)
+    return number_format(round(value, 4), force_grouping=True)
+
+
+def _score_chart(benchmark: Benchmark, points) -> str:
+    if not points:
+        return ""
+    quantitative = benchmark.kind == Benchmark.Kind.QUANTITATIVE
+    references = []
+    if quantitative:
+        values = [v for _d, v in points] + [float(benchmark.baseline), float(benchmark.target)]
+        ticks = charts.nice_ticks(min(values), max(values))
+        references = [
+            charts.Reference(float(benchmark.target), _("Target"), "target"),
+            charts.Reference(float(benchmark.baseline), _("Baseline"), "baseline"),
+        ]
+    else:
+        ticks = [1, 2, 3, 4]
+    first, last = points[0], points[-1]
+    return charts.line_chart(
+        points,
+        uid="scores",
+        title=_("Scores of %(benchmark)s over time") % {"benchmark": benchmark.title},
+        desc=_(
+            "%(count)s counted scores from %(first_date)s (%(first)s) to %(last_date)s (%(last)s)."
+        )
+        % {
+            "count": len(points),
+            "first_date": date_format(first[0], "DATE_FORMAT"),
+            "first": selectors.decimal_text(first[1]),
+            "last_date": date_format(last[0], "DATE_FORMAT"),
+            "last": selectors.decimal_text(last[1]),
+        },
+        y_ticks=ticks,
+        format_x=_date_label((last[0] - first[0]).days),
+        format_y=_tick_label,
+        references=references,
+    )
 
 
 @mission_required()
-def mission_detail(request, access):
-    """A mission's overview: its fields and phases."""
-    phases = access.mission.phases.filter(is_retired=False).order_by("order")
+def benchmark_detail(request, access, pk):
+    """One benchmark: its fields, and its scores as a chart and a paginated table.
+
+    Everyone who may see the mission sees the counted scores; drafts only with
+    log_assessment (DESIGN.md).
+    """
+    benchmark = selectors.benchmark_for_page(mission=access.mission, pk=pk)
+    if benchmark is None:
+        raise Http404(_("No such benchmark in this mission."))
+    with_drafts = access.has("log_assessment")
+    scores = Paginator(
+        selectors.benchmark_scores(benchmark=benchmark, with_drafts=with_drafts), SCORES_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    quantitative = benchmark.kind == Benchmark.Kind.QUANTITATIVE
+    score_rows = [
+        {
+            "score": score,
+            "figure": selectors.decimal_text(score.value if quantitative else score.rating),
+            "author": selectors.person_name(score.assessment.author),
+        }
+        for score in scores.object_list
+    ]
+    entry = selectors.latest_by_code(readiness_current(mission=access.mission)).get(benchmark.code)
+    flags = [
+        {"code": flag, "label": selectors.BENCHMARK_FLAGS.get(flag, flag)}
+        for flag in (entry or {}).get("flags", [])
+    ]
     return render(
         request,
-        "missions/mission_detail.html",
-        {"access": access, "mission": access.mission, "phases": phases},
+        "missions/benchmark_detail.html",
+        {
+            "access": access,
+            "mission": access.mission,
+            "benchmark": benchmark,
+            "baseline": selectors.decimal_text(benchmark.baseline),
+            "target": selectors.decimal_text(benchmark.target),
+            "lower_is_better": quantitative and benchmark.target < benchmark.baseline,
+            "weight": selectors.decimal_text(benchmark.weight),
+            "responsible": selectors.person_name(benchmark.responsible)
+            if benchmark.responsible_id
+            else None,
+            "readiness": entry,
+            "progress_percent": round(entry["progress"] * 100) if entry else None,
+            "flags": flags,
+            "chart": _score_chart(benchmark, selectors.benchmark_score_points(benchmark=benchmark)),
+            "scores": scores,
+            "score_rows": score_rows,
+            "with_drafts": with_drafts,
+        },
+    )
+
+
+def _history_filter(query) -> tuple[str | None, int | None]:
+    target_type = query.get("target_type") or None
+    if target_type and not target_type.replace("_", "").isalpha():
+        target_type = None
+    raw_id = query.get("target_id") or ""
+    target_id = int(raw_id) if raw_id.isdigit() else None
+    return target_type, target_id
+
+
+@mission_required("view_history")
+def mission_history(request, access):
+    """The audit trail, newest first: the mission's, or one item's (?target_type=&target_id=)."""
+    target_type, target_id = _history_filter(request.GET)
+    events = selectors.history_events(
+        mission=access.mission, target_type=target_type, target_id=target_id
+    )
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    title = (
+        selectors.history_target_title(
+            mission=access.mission, target_type=target_type, target_id=target_id
+        )
+        if target_type and target_id is not None
+        else None
+    )
+    query = {"target_type": target_type, "target_id": target_id}
+    return render(
+        request,
+        "missions/mission_history.html",
+        {
+            "access": access,
+            "mission": access.mission,
+            "page": page,
+            "rows": selectors.history_rows(page.object_list, access),
+            "target_type": target_type,
+            "target_type_label": selectors.TARGET_TYPES.get(target_type or "", target_type),
+            "target_id": target_id,
+            "target_title": title,
+            "filter_query": urlencode({k: v for k, v in query.items() if v is not None}),
+        },
     )
 
 
