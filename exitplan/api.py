@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import exceptions, pagination, serializers, status
+from rest_framework import exceptions, pagination, serializers, status, throttling
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import Conflict, StaleVersion
@@ -272,3 +273,18 @@ def reject_unknown_fields(serializer: serializers.BaseSerializer, data) -> None:
     walk(serializer.fields, data, "")
     if errors:
         raise exceptions.ValidationError(errors)
+
+
+class _LiveRate:
+    """Read the rate from the settings on each request (DRF copies them at import time)."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AnonThrottle(_LiveRate, throttling.AnonRateThrottle):
+    pass
+
+
+class UserThrottle(_LiveRate, throttling.UserRateThrottle):
+    pass

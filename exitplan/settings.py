@@ -62,6 +62,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str | None:
+    """A throttle rate such as "30/hour" (DRF's form), or "off" for none."""
+    raw = os.environ.get(name, default).strip()
+    if raw.lower() in {"off", "none", ""}:
+        return None
+    count, _slash, period = raw.partition("/")
+    if not count.isdigit() or period[:1] not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a rate: use a number and a period, e.g. 30/hour or 5/minute, "
+            "or off."
+        )
+    return raw
+
+
 def env_url(name: str, schemes: set[str]) -> str:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -331,8 +345,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "exitplan.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # Answers through a public form's link, per client (e.g. "30/hour", "5/minute").
-    "DEFAULT_THROTTLE_RATES": {"public_form": env_str("PUBLIC_FORM_RATE", "30/hour")},
+    # Per client, settings-driven ("off" lifts one, as the benchmark suite does): anonymous
+    # calls by address, signed-in ones by user, public form answers by a keyed hash.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "exitplan.api.AnonThrottle",
+        "exitplan.api.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_ANON_RATE", "120/minute"),
+        "user": env_rate("API_USER_RATE", "2000/minute"),
+        "public_form": env_rate("PUBLIC_FORM_RATE", "30/hour"),
+    },
     # Throttles identify a client by the Nth address from the end of X-Forwarded-For behind
     # N proxies; at 0, by the connection's address (a client cannot forge it).
     "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),

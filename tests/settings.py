@@ -11,6 +11,9 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 for _switch in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
     os.environ.setdefault(_switch, "false")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+# Whole test files call the API thousands of times; the throttling tests set their own rates.
+os.environ.setdefault("API_ANON_RATE", "off")
+os.environ.setdefault("API_USER_RATE", "off")
 os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
 
 from exitplan.settings import *  # noqa: E402,F403
