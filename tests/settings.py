@@ -11,6 +11,9 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 for _switch in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
     os.environ.setdefault(_switch, "false")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+# Threads of the live server and the in-process worker close their connections after each
+# request or task, so the test database can be dropped at the end.
+os.environ.setdefault("DB_CONN_MAX_AGE", "0")
 # Whole test files call the API thousands of times; the throttling tests set their own rates.
 os.environ.setdefault("API_ANON_RATE", "off")
 os.environ.setdefault("API_USER_RATE", "off")
