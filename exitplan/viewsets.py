@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
-from rest_framework.filters import OrderingFilter
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
 
 from missions.access import mission_access
@@ -77,7 +77,9 @@ class MissionScopedViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     """
 
     http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
-    filter_backends = [UpdatedAfterFilter, DjangoFilterBackend, OrderingFilter]
+    filter_backends = [UpdatedAfterFilter, DjangoFilterBackend, SearchFilter, OrderingFilter]
+    # ?search= over these fields (case-insensitive, every word must match); none by default.
+    search_fields: tuple[str, ...] = ()
     ordering = ("order", "id")
     ordering_fields = ("id", "order", "created_at", "updated_at")
 

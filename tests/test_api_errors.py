@@ -191,3 +191,10 @@ def test_the_500_template_extends_nothing():
 
     assert "{% extends" not in template.template.source
     assert "Something went wrong" in template.render()
+
+
+def test_an_unsupported_body_type_is_a_problem_415(signed_in):
+    response = signed_in.post("/api/v1/me/tokens/", "<token/>", content_type="application/xml")
+    assert response.status_code == 415
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 415

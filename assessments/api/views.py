@@ -62,6 +62,8 @@ class AssessmentViewSet(MissionScopedViewSet):
     404 and drafts are absent from the list. Scores change only while a round is a draft.
     """
 
+    search_fields = ("summary", "label")
+
     queryset = Assessment.objects.select_related("author", "approved_by").prefetch_related(
         Prefetch("scores", Score.objects.select_related("benchmark").order_by("id"))
     )
@@ -297,7 +299,7 @@ class ReadinessWhatIfViewSet(MissionReadinessMixin, viewsets.GenericViewSet):
     pagination_class = None
     filter_backends = []
 
-    @extend_schema(request=WhatIfSerializer, responses=ReadinessSerializer)
+    @extend_schema(request=WhatIfSerializer, responses={200: ReadinessSerializer})
     def create(self, request, *args, **kwargs):
         data = WhatIfSerializer(data=request.data)
         reject_unknown_fields(data, request.data)

@@ -1,6 +1,7 @@
 """The transition plan over the API: phases, objectives, benchmarks, handover items."""
 
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 
@@ -11,6 +12,19 @@ from missions.models import Benchmark, HandoverItem, Objective, Phase, PhaseEndo
 from stakeholders.models import Stakeholder
 
 TIMESTAMPS = ["version", "created_at", "updated_at"]
+EXAMPLE_STAMP = {
+    "version": 3,
+    "created_at": "2026-05-04T09:12:00Z",
+    "updated_at": "2026-11-20T14:03:00Z",
+}
+
+
+def examples(name: str, request: dict, response: dict) -> list[OpenApiExample]:
+    """One example to send and the answer to it (the schema's examples, nothing else)."""
+    return [
+        OpenApiExample(name, value=request, request_only=True),
+        OpenApiExample(name, value={**response, **request, **EXAMPLE_STAMP}, response_only=True),
+    ]
 
 
 class EndorsementSerializer(serializers.ModelSerializer):
@@ -32,6 +46,29 @@ class EndorsementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(
+    examples=examples(
+        "A handover phase",
+        {
+            "order": 7,
+            "kind": "handover",
+            "name": "Disengagement phases 2–3: North Kivu and Ituri",
+            "planned_start": "2026-01-15",
+            "planned_end": "2026-12-20",
+            "status": "not_started",
+            "gate_threshold": 70,
+            "requires_endorsement": True,
+        },
+        {
+            "id": 7,
+            "actual_start": None,
+            "actual_end": None,
+            "is_retired": False,
+            "endorsements": [],
+            "changed_since_endorsement": False,
+        },
+    )
+)
 class PhaseSerializer(serializers.ModelSerializer):
     endorsements = EndorsementSerializer(many=True, read_only=True)
     changed_since_endorsement = serializers.SerializerMethodField(
@@ -82,6 +119,7 @@ class PhaseFilter(filters.FilterSet):
 
 
 class PhaseViewSet(MissionScopedViewSet):
+    search_fields = ("name",)
     queryset = Phase.objects.prefetch_related("endorsements__endorsed_by")
     serializer_class = PhaseSerializer
     filterset_class = PhaseFilter
@@ -96,6 +134,7 @@ class PhaseViewSet(MissionScopedViewSet):
             context["plan_changed_at"] = services.phase_plan_changed_at(mission=self.mission)
         return context
 
+    @extend_schema(request=PhaseEndorseSerializer, responses=PhaseSerializer)
     @action(detail=True, methods=["post"], serializer_class=PhaseEndorseSerializer)
     def endorse(self, request, *args, **kwargs):
         """Endorse this phase's gate for the caller's host-government stakeholder."""
@@ -112,6 +151,7 @@ class PhaseViewSet(MissionScopedViewSet):
         )
         return self.action_response_phase(phase)
 
+    @extend_schema(request=PhaseWithdrawSerializer, responses=PhaseSerializer)
     @action(
         detail=True,
         methods=["post"],
@@ -138,6 +178,20 @@ class PhaseViewSet(MissionScopedViewSet):
         return self.action_response(phase)
 
 
+@extend_schema_serializer(
+    examples=examples(
+        "A security objective",
+        {
+            "order": 1,
+            "category": "security",
+            "title": "Reduced threat of armed groups in the East",
+            "description": "Minimum conditions for exit of the joint transition plan.",
+            "weight": "3.0000",
+            "target_phase": 7,
+        },
+        {"id": 20, "is_retired": False},
+    )
+)
 class ObjectiveSerializer(serializers.ModelSerializer):
     target_phase = MissionRelatedField(Phase, allow_null=True, required=False)
 
@@ -164,11 +218,32 @@ class ObjectiveFilter(filters.FilterSet):
 
 
 class ObjectiveViewSet(MissionScopedViewSet):
+    search_fields = ("title", "description")
     queryset = Objective.objects.all()
     serializer_class = ObjectiveSerializer
     filterset_class = ObjectiveFilter
 
 
+@extend_schema_serializer(
+    examples=examples(
+        "A quantitative benchmark",
+        {
+            "objective": 20,
+            "order": 2,
+            "code": "bm-sec-ddr-demobilised",
+            "title": "Combatants demobilised (P-DDRCS)",
+            "kind": "quantitative",
+            "unit": "combatants",
+            "baseline": "4600.0000",
+            "target": "8000.0000",
+            "weight": "1.0000",
+            "frequency_days": 90,
+            "critical": False,
+            "data_source": "P-DDRCS quarterly report",
+        },
+        {"id": 41, "responsible": None, "is_retired": False},
+    )
+)
 class BenchmarkSerializer(serializers.ModelSerializer):
     objective = MissionRelatedField(Objective)
     responsible = UserRefField(required=False)
@@ -208,6 +283,7 @@ class BenchmarkFilter(filters.FilterSet):
 
 
 class BenchmarkViewSet(MissionScopedViewSet):
+    search_fields = ("code", "title", "data_source")
     queryset = Benchmark.objects.select_related("responsible")
     serializer_class = BenchmarkSerializer
     filterset_class = BenchmarkFilter
@@ -217,6 +293,20 @@ class BenchmarkViewSet(MissionScopedViewSet):
         return services.benchmark_create(actor=self.request.user, **data)
 
 
+@extend_schema_serializer(
+    examples=examples(
+        "A base handed over",
+        {
+            "order": 4,
+            "function": "South Kivu bases (14)",
+            "receiving_stakeholder": 40,
+            "planned_date": "2024-06-30",
+            "status": "transferred",
+            "notes": "Force out by 30 April, civilians by 30 June 2024.",
+        },
+        {"id": 12, "is_retired": False},
+    )
+)
 class HandoverItemSerializer(serializers.ModelSerializer):
     receiving_stakeholder = MissionRelatedField(Stakeholder, allow_null=True, required=False)
 
@@ -243,6 +333,7 @@ class HandoverItemFilter(filters.FilterSet):
 
 
 class HandoverItemViewSet(MissionScopedViewSet):
+    search_fields = ("function", "notes")
     queryset = HandoverItem.objects.all()
     serializer_class = HandoverItemSerializer
     filterset_class = HandoverItemFilter

@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
 from rest_framework.decorators import action
 
@@ -24,7 +29,7 @@ from missions.access import VIEW, MissionAccess
 from missions.models import Phase, Role
 
 from .. import services
-from ..models import Consultation, Contact, FeedbackForm, Invitation
+from ..models import Consultation, Contact, FeedbackForm, Invitation, ReminderDelivery
 
 MANAGE = "manage_consultations"
 TIMESTAMPS = ["version", "created_at", "updated_at"]
@@ -108,6 +113,40 @@ class ContactRefField(serializers.Field):
         return contact
 
 
+CONSULTATION = {
+    "phase": 7,
+    "kind": "workshop",
+    "title": "Joint Working Group: disengagement benchmarks for Ituri",
+    "starts_at": "2026-12-03T09:00:00+01:00",
+    "ends_at": "2026-12-03T13:00:00+01:00",
+    "timezone": "Africa/Kinshasa",
+    "location": "Primature, Kinshasa",
+    "online_url": "",
+    "agenda": "1. Benchmarks met since June\n2. Ituri timeline",
+    "reminder_offsets": [168, 24],
+    "feedback_form": None,
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("A workshop", value=CONSULTATION, request_only=True),
+        OpenApiExample(
+            "A workshop",
+            value={
+                "id": 5,
+                **CONSULTATION,
+                "status": "scheduled",
+                "outcome": "",
+                "sequence": 0,
+                "version": 1,
+                "created_at": "2026-11-20T14:03:00Z",
+                "updated_at": "2026-11-20T14:03:00Z",
+            },
+            response_only=True,
+        ),
+    ]
+)
 class ConsultationSerializer(serializers.ModelSerializer):
     """A consultation; ``starts_at`` and ``ends_at`` are written out in its own time zone."""
 
@@ -190,6 +229,8 @@ class ConsultationViewSet(MissionScopedViewSet):
     DELETE answers 409 once people are invited: cancel it instead, so they are told.
     """
 
+    search_fields = ("title", "location", "agenda")
+
     queryset = Consultation.objects.all()
     serializer_class = ConsultationSerializer
     filterset_class = ConsultationFilter
@@ -229,17 +270,41 @@ class ConsultationViewSet(MissionScopedViewSet):
         return self.action_response(consultation)
 
 
+class DeliverySerializer(serializers.ModelSerializer):
+    """One e-mail to the invitee: when it is due, whether it went, and why not."""
+
+    class Meta:
+        model = ReminderDelivery
+        fields = ["kind", "offset", "sequence", "due_at", "status", "attempts", "sent_at", "error"]
+        read_only_fields = fields
+
+
 class InvitationSerializer(serializers.ModelSerializer):
     """An invitation, without its RSVP token (that lives only in the e-mailed link)."""
 
     contact = ContactRefField()
+    deliveries = DeliverySerializer(
+        many=True,
+        read_only=True,
+        help_text=_(
+            "The e-mails to this invitee (invitation, reminders, updates, cancellation, "
+            "resends), oldest due first. With manage_consultations only."
+        ),
+    )
 
     class Meta:
         model = Invitation
-        fields = ["id", "consultation", "contact", "rsvp", *TIMESTAMPS]
+        fields = ["id", "consultation", "contact", "rsvp", "deliveries", *TIMESTAMPS]
         read_only_fields = ["consultation", "rsvp", *TIMESTAMPS]
         # One invitation per contact: the service answers 409, not a 400 from here.
         validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        access = self.context.get("access")
+        if access is not None and not access.has(MANAGE):
+            del fields["deliveries"]
+        return fields
 
 
 class InvitationRsvpSerializer(serializers.Serializer):
@@ -296,8 +361,8 @@ class InvitationViewSet(MissionScopedViewSet):
             return Invitation.objects.none()
         rows = Invitation.objects.filter(consultation=self.consultation).select_related("contact")
         if not self.access.has(MANAGE):
-            rows = rows.filter(contact__user=self.request.user)
-        return rows
+            return rows.filter(contact__user=self.request.user)
+        return rows.prefetch_related("deliveries")
 
     def perform_service_create(self, data):
         return services.invitation_create(

@@ -21,9 +21,11 @@ from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_serializer,
     inline_serializer,
 )
 from rest_framework import exceptions, serializers, status
@@ -76,6 +78,48 @@ class QuestionSerializer(serializers.ModelSerializer):
         extra_kwargs = {"kind": {"required": False}, "label": {"required": False}}
 
 
+FEEDBACK_FORM = {
+    "title": "Perception survey: security in South Kivu",
+    "intro": "Ten questions, five minutes. Answers are anonymous.",
+    "language": "fr",
+    "opens_at": "2026-12-01T00:00:00Z",
+    "closes_at": "2027-01-31T23:59:00Z",
+    "allow_anonymous": True,
+}
+FEEDBACK_QUESTION = {
+    "order": 1,
+    "kind": "scale",
+    "label": "How safe do you feel travelling to the market?",
+    "required": True,
+    "choices": [],
+    "benchmark": "bm-sec-armed-group-violence",
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A perception survey",
+            value={**FEEDBACK_FORM, "questions": [FEEDBACK_QUESTION]},
+            request_only=True,
+        ),
+        OpenApiExample(
+            "A perception survey",
+            description="`public_url` only for callers with manage_feedback.",
+            value={
+                "id": 3,
+                **FEEDBACK_FORM,
+                "status": "draft",
+                "questions": [{"id": 9, **FEEDBACK_QUESTION}],
+                "public_url": "https://exitplan.example.org/api/v1/public/forms/Xq3v9Jm2/",
+                "version": 1,
+                "created_at": "2026-11-20T14:03:00Z",
+                "updated_at": "2026-11-20T14:03:00Z",
+            },
+            response_only=True,
+        ),
+    ]
+)
 class FeedbackFormSerializer(serializers.ModelSerializer):
     questions = QuestionSerializer(
         many=True,
@@ -222,6 +266,8 @@ RESULTS_FILTERS = [
 
 class FeedbackFormViewSet(MissionScopedViewSet):
     """A mission's feedback forms with their questions; drafts only for manage_feedback."""
+
+    search_fields = ("title", "intro")
 
     queryset = FeedbackForm.objects.prefetch_related(QUESTIONS)
     serializer_class = FeedbackFormSerializer

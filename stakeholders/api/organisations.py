@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from exitplan.api import UserRefField
@@ -38,6 +39,46 @@ class ContactSerializer(serializers.ModelSerializer):
         return fields
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A host-government stakeholder",
+            value={
+                "name": "Prime Minister's Office (Joint Working Group co-chair)",
+                "kind": "host_government",
+                "contacts": [
+                    {"name": "Transition focal point", "email": "pmo@example.cd", "language": "fr"}
+                ],
+            },
+            request_only=True,
+        ),
+        OpenApiExample(
+            "A host-government stakeholder",
+            description="`email` and `user` of contacts only with manage_consultations.",
+            value={
+                "id": 34,
+                "name": "Prime Minister's Office (Joint Working Group co-chair)",
+                "kind": "host_government",
+                "is_retired": False,
+                "contacts": [
+                    {
+                        "id": 18,
+                        "name": "Transition focal point",
+                        "email": "pmo@example.cd",
+                        "language": "fr",
+                        "user": None,
+                        "is_retired": False,
+                        "version": 1,
+                    }
+                ],
+                "version": 2,
+                "created_at": "2026-05-04T09:12:00Z",
+                "updated_at": "2026-11-20T14:03:00Z",
+            },
+            response_only=True,
+        ),
+    ]
+)
 class StakeholderSerializer(serializers.ModelSerializer):
     contacts = ContactSerializer(
         many=True,
@@ -78,6 +119,8 @@ class StakeholderViewSet(MissionScopedViewSet):
     DELETE answers 409 when a membership, an endorsement, a handover item or an invitation
     refers to the stakeholder: retire it (``is_retired``) instead.
     """
+
+    search_fields = ("name", "contacts__name")
 
     queryset = Stakeholder.objects.prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.select_related("user").order_by("id"))
