@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import os
 from functools import partial
 from typing import Any
 
@@ -10,13 +11,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from exitplan.errors import Conflict, StaleVersion
 from missions.audit import audit, diff, snapshot
 from missions.models import Benchmark, Mission
-from missions.services import ensure_writable
+from missions.services import bump_version, ensure_writable
 
 from . import readiness, selectors
 from .models import Assessment, ReadinessSnapshot, Score
@@ -404,6 +406,28 @@ def assessment_return(
         submitted_at=None,
         returned_reason=reason.strip(),
     )
+
+
+@transaction.atomic
+def score_attachment_store(*, actor, score: Score, upload, version: int | None) -> Score:
+    """Store a score's evidence file: only while its round is a draft; bumps the round."""
+    assessment = score.assessment
+    ensure_writable(assessment.mission)
+    if not Assessment.objects.filter(pk=assessment.pk, status=Assessment.Status.DRAFT).exists():
+        raise Conflict(_("Evidence changes only while the round is a draft."))
+    bump_version(assessment, version)
+    before = score.attachment.name or None
+    score.attachment.save(get_valid_filename(os.path.basename(upload.name)), upload, save=False)
+    Score.objects.filter(pk=score.pk).update(
+        attachment=score.attachment.name, version=F("version") + 1, updated_at=timezone.now()
+    )
+    audit(
+        actor=actor,
+        action="score.update",
+        target=score,
+        changes={"attachment": [before, score.attachment.name]},
+    )
+    return score
 
 
 logger = logging.getLogger(__name__)

@@ -14,6 +14,7 @@ admin.site.site_title = "exitplan"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="missions:list"), name="home"),
     path("missions/", include("missions.urls")),
+    path("missions/<slug:code>/assessments/", include("assessments.urls")),
     path("profile/", include("accounts.urls")),
     path("rsvp/", include("stakeholders.urls")),
     path("healthz", views.healthz, name="healthz"),

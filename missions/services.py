@@ -488,3 +488,39 @@ def phase_plan_changed_at(*, mission: Mission) -> dict[int, Any]:
         if moments:
             changed[phase["id"]] = max(moments)
     return changed
+
+
+@transaction.atomic
+def plan_item_move(
+    *, actor, item: models.Model, siblings: models.QuerySet, direction: str, version: int | None
+) -> bool:
+    """Swap a plan item's ``order`` with its neighbour's among ``siblings``, in one transaction.
+
+    Phases' orders are unique per mission: the item first takes a temporary order (above
+    every other) so neither update meets the other's value. Among items whose orders tie
+    (objectives and benchmarks default to 0) the siblings are numbered 1, 2, 3… first.
+    Answers False when there is no neighbour that way (already first or last).
+    """
+    if version is not None and version != item.version:
+        raise StaleVersion(item.version)
+    rows = list(siblings.select_for_update().order_by("order", "id"))
+    index = next(i for i, s in enumerate(rows) if s.pk == item.pk)
+    other_index = index - 1 if direction == "up" else index + 1
+    if not 0 <= other_index < len(rows):
+        return False
+    item, other = rows[index], rows[other_index]
+    orders = [s.order for s in rows]
+    if len(set(orders)) != len(orders):
+        rows[index], rows[other_index] = other, item
+        for position, sibling in enumerate(rows, start=1):
+            if sibling.order != position:
+                record_update(actor=actor, instance=sibling, data={"order": position})
+        return True
+    mine, theirs = item.order, other.order
+    if isinstance(item, Phase):
+        top = Phase.objects.filter(mission_id=item.mission_id).order_by("-order").first().order
+        # Not a change anyone sees: the two audited updates below say what happened.
+        Phase.objects.filter(pk=item.pk).update(order=top + 1)
+    record_update(actor=actor, instance=other, data={"order": mine})
+    record_update(actor=actor, instance=item, data={"order": theirs})
+    return True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import plan_views, views
 
 app_name = "missions"
 
@@ -10,6 +10,20 @@ urlpatterns = [
     path("<slug:code>/history/", views.mission_history, name="history"),
     path("<slug:code>/benchmarks/<int:pk>/", views.benchmark_detail, name="benchmark"),
     path("<slug:code>/members/", views.member_list, name="members"),
+    path("<slug:code>/plan/", plan_views.plan, name="plan"),
+    path("<slug:code>/plan/<slug:kind>/new/", plan_views.plan_item_new, name="plan-new"),
+    path("<slug:code>/plan/<slug:kind>/<int:pk>/", plan_views.plan_item, name="plan-item"),
+    path(
+        "<slug:code>/plan/<slug:kind>/<int:pk>/edit/", plan_views.plan_item_edit, name="plan-edit"
+    ),
+    path(
+        "<slug:code>/plan/<slug:kind>/<int:pk>/move/", plan_views.plan_item_move, name="plan-move"
+    ),
+    path(
+        "<slug:code>/plan/<slug:kind>/<int:pk>/retire/",
+        plan_views.plan_item_retire,
+        name="plan-retire",
+    ),
     path("<slug:code>/members/<int:pk>/change/", views.member_change, name="member-change"),
     path("<slug:code>/members/<int:pk>/remove/", views.member_remove, name="member-remove"),
 ]

@@ -1,0 +1,466 @@
+"""The transition plan page: phases → objectives → benchmarks, and the handover register.
+
+Staff (change_plan) create, edit, reorder and retire items. With htmx an edit swaps the
+item's row for its form and back; creating and moving re-render the plan's body (the view
+redirects and htmx selects ``#plan-body``). Without JavaScript the same URLs take plain
+form posts and redirect. Every edit carries the item's ``version``: a stale one re-shows
+the form with the current values beside what the person typed.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from assessments.selectors import latest_counted_scores, mission_today
+from exitplan.errors import StaleVersion
+from stakeholders.models import Comment
+
+from . import selectors, services
+from .access import mission_required
+from .models import Benchmark, HandoverItem, Mission, Objective, Phase
+from .plan_forms import (
+    BenchmarkForm,
+    HandoverItemForm,
+    MoveForm,
+    ObjectiveForm,
+    PhaseForm,
+    PlanItemForm,
+    VersionForm,
+)
+
+PAGE = "missions/plan.html"
+ROW = "missions/_plan_row.html"
+EDIT = "missions/_plan_edit.html"
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str  # in URLs and element ids
+    target_type: str  # comments and history name items by this
+    model: type
+    form: type[PlanItemForm]
+    label: Any
+
+    def siblings(self, item) -> Any:
+        """The items an item moves among: same mission, same parent, not retired."""
+        rows = self.model._default_manager.filter(is_retired=False)
+        if self.model is Benchmark:
+            return rows.filter(objective_id=item.objective_id)
+        if self.model is Objective:
+            return rows.filter(mission_id=item.mission_id, target_phase_id=item.target_phase_id)
+        return rows.filter(mission_id=item.mission_id)
+
+
+KINDS = {
+    k.slug: k
+    for k in (
+        Kind("phase", "phase", Phase, PhaseForm, gettext_lazy("phase")),
+        Kind("objective", "objective", Objective, ObjectiveForm, gettext_lazy("objective")),
+        Kind("benchmark", "benchmark", Benchmark, BenchmarkForm, gettext_lazy("benchmark")),
+        Kind(
+            "handover-item",
+            "handover_item",
+            HandoverItem,
+            HandoverItemForm,
+            gettext_lazy("handover item"),
+        ),
+    )
+}
+
+
+def _kind(slug: str) -> Kind:
+    if slug not in KINDS:
+        raise Http404(_("No such kind of plan item."))
+    return KINDS[slug]
+
+
+def _item(kind: Kind, mission: Mission, pk: int):
+    """One live item of this mission, else 404 (retired items are edited no more)."""
+    item = kind.model._default_manager.filter(mission=mission, pk=pk, is_retired=False).first()
+    if item is None:
+        raise Http404(_("No such item in this mission's plan."))
+    return item
+
+
+# Reads -----------------------------------------------------------------------------------
+
+
+def _comment_counts(mission: Mission) -> dict[tuple[str, int], int]:
+    """Comments per plan item, replies included: one aggregate query for the whole plan."""
+    rows = (
+        Comment.objects.filter(mission=mission)
+        .values("target_type", "target_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {(r["target_type"], r["target_id"]): r["count"] for r in rows}
+
+
+def _latest_scores(mission: Mission) -> dict[int, dict]:
+    """Each benchmark's latest counted score today: one query (a window function)."""
+    return {
+        row["benchmark_id"]: {
+            "figure": selectors.decimal_text(
+                row["value"] if row["value"] is not None else row["rating"]
+            ),
+            "as_of": row["assessment__as_of"],
+        }
+        for row in latest_counted_scores(mission, mission_today(mission))
+    }
+
+
+def _annotate(items, kind: Kind, counts, latest) -> None:
+    for item in items:
+        item.plan_kind = kind
+        item.comment_count = counts.get((kind.target_type, item.pk), 0)
+        if kind.model is Benchmark:
+            item.latest = latest.get(item.pk)
+
+
+def plan_contents(mission: Mission) -> dict[str, Any]:
+    """The live plan of a mission, grouped for the page, in six queries whatever its size."""
+    phases = list(Phase.objects.filter(mission=mission, is_retired=False).order_by("order", "id"))
+    objectives = list(
+        Objective.objects.filter(mission=mission, is_retired=False).order_by("order", "id")
+    )
+    benchmarks = list(
+        Benchmark.objects.filter(mission=mission, is_retired=False).order_by("order", "id")
+    )
+    handover = list(
+        HandoverItem.objects.filter(mission=mission, is_retired=False)
+        .select_related("receiving_stakeholder")
+        .order_by("order", "id")
+    )
+    counts = _comment_counts(mission)
+    latest = _latest_scores(mission)
+    _annotate(phases, KINDS["phase"], counts, latest)
+    _annotate(objectives, KINDS["objective"], counts, latest)
+    _annotate(benchmarks, KINDS["benchmark"], counts, latest)
+    _annotate(handover, KINDS["handover-item"], counts, latest)
+    by_objective: dict[int, list] = {}
+    for benchmark in benchmarks:
+        by_objective.setdefault(benchmark.objective_id, []).append(benchmark)
+    for objective in objectives:
+        objective.plan_benchmarks = by_objective.get(objective.pk, [])
+    phase_ids = {p.pk for p in phases}
+    groups = [
+        {"phase": phase, "objectives": [o for o in objectives if o.target_phase_id == phase.pk]}
+        for phase in phases
+    ]
+    groups.append(
+        {
+            "phase": None,
+            "objectives": [o for o in objectives if o.target_phase_id not in phase_ids],
+        }
+    )
+    return {
+        "phases": phases,
+        "objectives": objectives,
+        "groups": [g for g in groups if g["objectives"]],
+        "handover_items": handover,
+        "benchmark_count": len([b for b in benchmarks if b.objective_id in by_objective]),
+    }
+
+
+def _one_row(kind: Kind, item) -> None:
+    """Comment count and latest score of a single re-rendered row (two small queries)."""
+    item.plan_kind = kind
+    item.comment_count = Comment.objects.filter(
+        mission_id=item.mission_id, target_type=kind.target_type, target_id=item.pk
+    ).count()
+    if kind.model is Benchmark:
+        item.latest = _latest_scores(item.mission).get(item.pk)
+
+
+# Pages -----------------------------------------------------------------------------------
+
+
+def _can_edit(access) -> bool:
+    return access.has("change_plan") and not access.mission.is_closed
+
+
+def _new_forms(access, request) -> dict[str, PlanItemForm]:
+    """The empty "add" forms: a new phase goes last, a benchmark under ?objective= if given."""
+    mission = access.mission
+    objective = request.GET.get("objective", "")
+    last = Phase.objects.filter(mission=mission).order_by("-order").first()
+    return {
+        "phase": PhaseForm(
+            mission=mission, prefix="new-phase", initial={"order": (last.order if last else 0) + 1}
+        ),
+        "objective": ObjectiveForm(mission=mission, prefix="new-objective"),
+        "benchmark": BenchmarkForm(
+            mission=mission,
+            prefix="new-benchmark",
+            initial={"objective": objective} if objective.isdigit() else None,
+        ),
+        "handover_item": HandoverItemForm(mission=mission, prefix="new-handover-item"),
+    }
+
+
+def _render_page(request, access, *, forms=None, open_kind=None, status=200, note=None):
+    context = {
+        "access": access,
+        "mission": access.mission,
+        "can_edit": _can_edit(access),
+        "note": note,
+    }
+    context.update(plan_contents(access.mission))
+    if context["can_edit"]:
+        context["new_forms"] = {**_new_forms(access, request), **(forms or {})}
+    context["open_kind"] = open_kind or request.GET.get("add")
+    return render(request, PAGE, context, status=status)
+
+
+@vary_on_headers("HX-Request")
+@mission_required()
+def plan(request, access):
+    """The transition plan; staff see the controls to change it (not on a closed mission)."""
+    return _render_page(request, access)
+
+
+def _plan_url(mission: Mission, anchor: str = "") -> str:
+    url = reverse("missions:plan", args=[mission.code])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _add_errors(form: PlanItemForm, error: ValidationError) -> None:
+    for name, problems in error.message_dict.items():
+        target = name if name in form.fields else None
+        for problem in problems:
+            form.add_error(target, problem)
+
+
+def _create(kind: Kind, *, actor, mission: Mission, data: dict[str, Any]):
+    if data.get("order") is None:
+        last = (
+            kind.model._default_manager.filter(mission=mission)
+            .order_by("-order")
+            .values_list("order", flat=True)
+            .first()
+        )
+        data["order"] = (last or 0) + 1
+    if kind.model is Phase:
+        return services.phase_create(actor=actor, mission=mission, **data)
+    if kind.model is Objective:
+        return services.objective_create(actor=actor, mission=mission, **data)
+    if kind.model is Benchmark:
+        return services.benchmark_create(actor=actor, **data)
+    return services.handover_item_create(actor=actor, mission=mission, **data)
+
+
+@mission_required("change_plan", write=True)
+def plan_item_new(request, access, kind):
+    """Add a phase, objective, benchmark or handover item (GET: the plan with its form open)."""
+    kind = _kind(kind)
+    if request.method != "POST":
+        access.require_writable()
+        return _render_page(request, access, open_kind=kind.slug)
+    form = kind.form(request.POST, mission=access.mission, prefix=f"new-{kind.slug}")
+    if form.is_valid():
+        data = form.data_for_service()
+        try:
+            item = _create(kind, actor=request.user, mission=access.mission, data=data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            text = _("The %(kind)s “%(name)s” was added.") % {"kind": kind.label, "name": item}
+            if request.htmx:  # the plan's body is swapped in place; say so inside it
+                return _render_page(request, access, note=text)
+            messages.success(request, text)
+            return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}"))
+    # htmx swaps only 2xx answers: the form comes back with its errors in the plan's body.
+    return _render_page(
+        request,
+        access,
+        forms={kind.target_type: form},
+        open_kind=kind.slug,
+        status=200 if request.htmx else 400,
+    )
+
+
+def _row(request, kind: Kind, item, access, *, status=200, note=None) -> HttpResponse:
+    _one_row(kind, item)
+    context = {
+        "item": item,
+        "kind": kind,
+        "mission": access.mission,
+        "access": access,
+        "can_edit": _can_edit(access),
+        "note": note,
+    }
+    return render(request, ROW, context, status=status)
+
+
+@mission_required()
+def plan_item(request, access, kind, pk):
+    """One item's row (htmx: "Cancel" on an edit form); without htmx, the plan at the item."""
+    kind = _kind(kind)
+    item = _item(kind, access.mission, pk)
+    if not request.htmx:
+        return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}"))
+    return _row(request, kind, item, access)
+
+
+def _conflict_rows(form: PlanItemForm, current) -> list[dict[str, str]]:
+    """Field by field, the value stored now beside the one the person typed, where they differ."""
+    stored = form.initial_from(current)
+    rows = []
+    for name in form.field_names:
+        yours, theirs = form.cleaned_data.get(name), stored[name]
+        if str(_key(yours)) == str(_key(theirs)):
+            continue
+        rows.append(
+            {
+                "label": form.fields[name].label,
+                "current": form.display(name, theirs),
+                "yours": form.display(name, yours),
+            }
+        )
+    return rows
+
+
+def _key(value: Any) -> Any:
+    value = getattr(value, "pk", value)
+    if isinstance(value, Decimal):
+        return selectors.decimal_text(value)
+    return "" if value is None else value
+
+
+def _edit_response(request, access, kind: Kind, item, form, *, conflict=None, status=200):
+    context = {
+        "item": item,
+        "kind": kind,
+        "form": form,
+        "mission": access.mission,
+        "access": access,
+        "conflict": conflict,
+    }
+    if request.htmx:
+        return render(request, EDIT, context, status=200)
+    return render(request, "missions/plan_edit_page.html", context, status=status)
+
+
+@mission_required("change_plan", write=True)
+def plan_item_edit(request, access, kind, pk):
+    """Edit one item: GET the form (htmx: in place of its row), POST the change with its version."""
+    kind = _kind(kind)
+    access.require_writable()
+    item = _item(kind, access.mission, pk)
+    prefix = f"{kind.slug}-{item.pk}"
+    if request.method != "POST":
+        form = kind.form(
+            mission=access.mission, prefix=prefix, initial=kind.form.initial_from(item)
+        )
+        return _edit_response(request, access, kind, item, form)
+    form = kind.form(request.POST, mission=access.mission, prefix=prefix)
+    if form.is_valid():
+        data = form.data_for_service()
+        try:
+            item = services.record_update(
+                actor=request.user, instance=item, data=data, version=form.cleaned_data["version"]
+            )
+        except StaleVersion:
+            current = _item(kind, access.mission, pk)
+            # The version field now carries the current version: saving again applies what
+            # the person typed over the other change, knowingly.
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = current.version
+            conflict = {
+                "message": _(
+                    "This %(kind)s was changed by someone else since you opened it. Your "
+                    "changes are not saved yet: compare them with the current values below, "
+                    "then save again to apply yours, or cancel to keep theirs."
+                )
+                % {"kind": kind.label},
+                "rows": _conflict_rows(form, current),
+            }
+            return _edit_response(
+                request, access, kind, current, form, conflict=conflict, status=409
+            )
+        except ValidationError as error:
+            item = _item(kind, access.mission, pk)
+            _add_errors(form, error)
+        else:
+            if request.htmx:
+                return _row(request, kind, item, access, note=_("Saved."))
+            messages.success(request, _("Your changes were saved."))
+            return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}"))
+    return _edit_response(request, access, kind, item, form, status=400)
+
+
+@require_POST
+@mission_required("change_plan", write=True)
+def plan_item_move(request, access, kind, pk):
+    """Move an item up or down among its siblings; the plan comes back re-ordered."""
+    kind = _kind(kind)
+    item = _item(kind, access.mission, pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Say which way to move the item."), status=400)
+    try:
+        moved = services.plan_item_move(
+            actor=request.user,
+            item=item,
+            siblings=kind.siblings(item),
+            direction=form.cleaned_data["direction"],
+            version=form.cleaned_data["version"],
+        )
+    except StaleVersion:
+        text = _(
+            "This %(kind)s was changed by someone else since you opened the page: "
+            "here is the plan as it is now."
+        ) % {"kind": kind.label}
+    else:
+        text = "" if moved else _("The %(kind)s is already at that end.") % {"kind": kind.label}
+    if request.htmx:
+        return _render_page(request, access, note=text)
+    if text:
+        messages.info(request, text)
+    return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}"))
+
+
+@require_POST
+@mission_required("change_plan", write=True)
+def plan_item_retire(request, access, kind, pk):
+    """Retire an item: it leaves readiness and the plan, and stays in history."""
+    kind = _kind(kind)
+    item = _item(kind, access.mission, pk)
+    form = VersionForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
+    try:
+        services.plan_item_retire(actor=request.user, instance=item, version=version)
+    except StaleVersion:
+        text = _(
+            "This %(kind)s was changed by someone else since you opened the page. "
+            "Check it and retire it again if you still mean to."
+        ) % {"kind": kind.label}
+        if request.htmx:
+            item = _item(kind, access.mission, pk)
+            return _row(request, kind, item, access, note=text)
+        messages.error(request, text)
+        return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}"))
+    text = _(
+        "The %(kind)s “%(name)s” was retired. "
+        "It no longer counts for readiness and stays in history."
+    ) % {
+        "kind": kind.label,
+        "name": item,
+    }
+    if request.htmx:
+        return render(
+            request, "missions/_plan_retired.html", {"kind": kind, "item": item, "text": text}
+        )
+    messages.success(request, text)
+    return redirect(_plan_url(access.mission))

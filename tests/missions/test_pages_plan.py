@@ -1,0 +1,497 @@
+"""The transition plan page: read by every member, changed by staff, inline or with plain forms.
+
+Data is built through the services; query counts are measured with 2 items of each kind
+and asserted, unchanged, with 50.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from assessments.selectors import mission_today
+from assessments.services import assessment_approve, assessment_create, assessment_submit
+from missions.models import AuditEvent, Benchmark, Mission, Objective, Phase
+from missions.services import (
+    benchmark_create,
+    handover_item_create,
+    objective_create,
+    phase_create,
+    record_update,
+)
+from stakeholders.services import comment_create
+
+SIZES = [2, 50]
+# Session and user (2), session save (3); the mission, membership and grants (3); then the
+# plan: phases, objectives, benchmarks, handover items, comment counts, latest scores (6);
+# the add forms' choices: the next phase order, target phases, objectives, people,
+# stakeholders (5).
+PLAN_QUERIES = 19
+
+
+def plan_url(mission):
+    return reverse("missions:plan", args=[mission.code])
+
+
+def edit_url(mission, kind, pk):
+    return reverse("missions:plan-edit", args=[mission.code, kind, pk])
+
+
+@pytest.fixture
+def build(mission, admin, staff):
+    def make(n: int):
+        phases = [
+            phase_create(
+                actor=admin, mission=mission, order=i + 1, kind="implementation", name=f"Phase {i}"
+            )
+            for i in range(n)
+        ]
+        objectives = [
+            objective_create(
+                actor=admin,
+                mission=mission,
+                category="security",
+                title=f"Objective {i}",
+                target_phase=phases[i % 2] if i % 3 else None,
+            )
+            for i in range(n)
+        ]
+        benchmarks = [
+            benchmark_create(
+                actor=admin,
+                objective=objectives[i % len(objectives)],
+                code=f"bm-{i}",
+                title=f"Benchmark {i}",
+                kind="quantitative",
+                baseline=Decimal("100"),
+                target=Decimal("0"),
+            )
+            for i in range(n)
+        ]
+        handover = [
+            handover_item_create(actor=admin, mission=mission, function=f"Function {i}")
+            for i in range(n)
+        ]
+        round_ = assessment_create(
+            actor=staff,
+            mission=mission,
+            as_of=mission_today(mission) - datetime.timedelta(days=3),
+            kind="joint",
+            method="dataset",
+            scores=[{"benchmark": b.code, "value": "40"} for b in benchmarks],
+        )
+        assessment_submit(actor=staff, assessment=round_)
+        assessment_approve(actor=admin, assessment=round_)
+        for i in range(n):
+            comment_create(
+                actor=staff,
+                mission=mission,
+                body=f"Comment {i}",
+                target_type="benchmark",
+                target_id=benchmarks[0].pk,
+            )
+        return {
+            "phases": phases,
+            "objectives": objectives,
+            "benchmarks": benchmarks,
+            "handover": handover,
+        }
+
+    return make
+
+
+def form_data(prefix: str, **values) -> dict:
+    return {f"{prefix}-{k}": v for k, v in values.items()}
+
+
+# Reading --------------------------------------------------------------------------------
+
+
+def test_plan_shows_phases_objectives_by_phase_benchmarks_and_handover(
+    client, build, mission, staff
+):
+    world = build(2)
+    client.force_login(staff)
+
+    html = client.get(plan_url(mission)).content.decode()
+
+    assert "Phase 0" in html and "Phase 1" in html
+    assert "To be met by the gate of: Phase 1" in html  # objective 1 targets phase 1
+    assert "No target phase (to be met by the last gate)" in html  # objective 0
+    assert "Benchmark 0" in html and "Function 1" in html
+    assert "Implementation · Not started" in html  # the phase's kind and status, as words
+    assert "Quantitative · from 100 to 0" in html
+    assert "Latest counted score: <strong>40</strong>" in html
+    assert "2 comments" in html  # both comments are on benchmark 0
+    assert f'id="benchmark-{world["benchmarks"][0].pk}"' in html
+
+
+def test_empty_plan_says_what_to_do_next(client, mission, staff, observer):
+    client.force_login(staff)
+    staff_html = client.get(plan_url(mission)).content.decode()
+    client.force_login(observer)
+    observer_html = client.get(plan_url(mission)).content.decode()
+
+    assert "Add the first phase below" in staff_html
+    assert "Add an objective below" in staff_html
+    assert "Mission staff add them here" in observer_html
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_plan_page_renders_in_constant_queries(
+    client, build, mission, staff, n, django_assert_max_num_queries
+):
+    build(n)
+    client.force_login(staff)
+
+    with django_assert_max_num_queries(PLAN_QUERIES):
+        response = client.get(plan_url(mission))
+
+    assert response.status_code == 200
+    assert response.content.decode().count('class="plan-row plan-benchmark"') == n
+
+
+# Permissions ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["observer", "liaison", "partner"])
+def test_readers_see_no_edit_controls_and_get_403_naming_roles(
+    client, build, mission, request, persona
+):
+    world = build(2)
+    client.force_login(request.getfixturevalue(persona))
+    phase = world["phases"][0]
+
+    html = client.get(plan_url(mission)).content.decode()
+    response = client.post(
+        edit_url(mission, "phase", phase.pk), form_data(f"phase-{phase.pk}", name="Changed")
+    )
+
+    assert ">Edit<" not in html and "Retire" not in html and "Add a phase" not in html
+    assert response.status_code == 403
+    assert "Admin" in response.content.decode() and "Staff" in response.content.decode()
+    assert Phase.objects.get(pk=phase.pk).name == "Phase 0"
+
+
+def test_stranger_gets_404_and_anonymous_is_sent_to_sign_in(client, build, mission, stranger):
+    build(2)
+
+    anonymous = client.get(plan_url(mission))
+    client.force_login(stranger)
+    strange = client.get(plan_url(mission))
+
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    assert strange.status_code == 404
+
+
+def test_closed_mission_shows_no_controls_and_answers_409_to_posts(client, build, mission, staff):
+    world = build(2)
+    Mission.objects.filter(pk=mission.pk).update(status=Mission.Status.CLOSED)
+    client.force_login(staff)
+    phase = world["phases"][0]
+
+    html = client.get(plan_url(mission)).content.decode()
+    response = client.post(
+        reverse("missions:plan-retire", args=[mission.code, "phase", phase.pk]),
+        {"version": phase.version},
+    )
+
+    assert "Retire" not in html and "read-only" in html
+    assert response.status_code == 409
+    assert not Phase.objects.get(pk=phase.pk).is_retired
+
+
+# Creating -------------------------------------------------------------------------------
+
+
+def test_staff_adds_an_objective_and_a_benchmark_without_javascript(client, mission, staff):
+    client.force_login(staff)
+
+    first = client.post(
+        reverse("missions:plan-new", args=[mission.code, "objective"]),
+        form_data("new-objective", title="Courts open", category="rule_of_law", weight="1"),
+    )
+    objective = Objective.objects.get(mission=mission)
+    second = client.post(
+        reverse("missions:plan-new", args=[mission.code, "benchmark"]),
+        form_data(
+            "new-benchmark",
+            objective=objective.pk,
+            code="bm-courts",
+            title="Courts sitting",
+            kind="rating",
+            weight="1",
+            frequency_days="90",
+        ),
+    )
+
+    assert first.status_code == 302 and second.status_code == 302
+    benchmark = Benchmark.objects.get(mission=mission)
+    assert second["Location"].endswith(f"#benchmark-{benchmark.pk}")
+    assert AuditEvent.objects.filter(action="benchmark.create", actor=staff).exists()
+
+
+def test_invalid_benchmark_shows_errors_beside_fields_and_saves_nothing(client, mission, staff):
+    objective = objective_create(actor=staff, mission=mission, category="security", title="O")
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("missions:plan-new", args=[mission.code, "benchmark"]),
+        form_data(
+            "new-benchmark",
+            objective=objective.pk,
+            code="Not a slug!",
+            title="",
+            kind="quantitative",
+            weight="1",
+            frequency_days="90",
+        ),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in html and 'id="id_new-benchmark-code_error"' in html
+    assert '<details class="plan-add" id="add-benchmark" open>' in html
+    assert not Benchmark.objects.exists()
+
+
+def test_a_handover_item_without_a_function_is_reshown_with_its_error(client, mission, staff):
+    client.force_login(staff)
+
+    page = client.get(plan_url(mission)).content.decode()
+    response = client.post(
+        reverse("missions:plan-new", args=[mission.code, "handover-item"]),
+        form_data("new-handover-item", function="", status="planned"),
+    )
+
+    html = response.content.decode()
+    assert 'id="id_new-handover-item-function"' in page
+    assert response.status_code == 400
+    assert '<details class="plan-add" id="add-handover-item" open>' in html
+    assert 'id="id_new-handover-item-function_error"' in html
+
+
+def test_htmx_create_answers_200_with_the_plan_body(client, mission, staff):
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("missions:plan-new", args=[mission.code, "phase"]),
+        form_data(
+            "new-phase",
+            order="1",
+            name="Consultations",
+            kind="consultation",
+            status="not_started",
+            gate_threshold="40",
+        ),
+        HTTP_HX_REQUEST="true",
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="plan-body"' in html and "The phase “1. Consultations” was added." in html
+    assert Phase.objects.get(mission=mission).name == "Consultations"
+
+
+# Editing and conflicts ------------------------------------------------------------------
+
+
+def test_htmx_edit_returns_the_form_then_the_row(client, build, mission, staff):
+    world = build(2)
+    client.force_login(staff)
+    handover = world["handover"][0]
+    url = edit_url(mission, "handover-item", handover.pk)
+    prefix = f"handover-item-{handover.pk}"
+
+    form = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    row = client.post(
+        url,
+        form_data(
+            prefix,
+            function="Border posts",
+            status="in_progress",
+            order="0",
+            version=handover.version,
+        ),
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+
+    assert "<form" in form and f'name="{prefix}-version"' in form and "<html" not in form
+    assert row.startswith('\n<div class="plan-row plan-handover-item"') or "plan-row" in row
+    assert "Border posts" in row and "Saved." in row and "<html" not in row
+
+
+def test_stale_edit_reshows_the_form_with_both_values_and_saves_nothing(
+    client, build, mission, staff, admin
+):
+    world = build(2)
+    benchmark = world["benchmarks"][0]
+    opened_version = benchmark.version
+    record_update(actor=admin, instance=benchmark, data={"title": "Their title"})
+    client.force_login(staff)
+    prefix = f"benchmark-{benchmark.pk}"
+
+    response = client.post(
+        edit_url(mission, "benchmark", benchmark.pk),
+        form_data(
+            prefix,
+            objective=benchmark.objective_id,
+            code=benchmark.code,
+            title="My title",
+            kind="quantitative",
+            baseline="100",
+            target="0",
+            weight="1",
+            frequency_days="90",
+            order="0",
+            version=opened_version,
+        ),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "changed by someone else since you opened it" in html
+    assert "Their title" in html and "My title" in html  # current beside typed
+    assert f'name="{prefix}-version" value="{opened_version + 1}"' in html
+    assert Benchmark.objects.get(pk=benchmark.pk).title == "Their title"
+
+
+def test_saving_again_after_a_conflict_applies_the_typed_values(
+    client, build, mission, staff, admin
+):
+    world = build(2)
+    objective = world["objectives"][0]
+    record_update(actor=admin, instance=objective, data={"weight": Decimal("2")})
+    client.force_login(staff)
+    current = Objective.objects.get(pk=objective.pk)
+
+    response = client.post(
+        edit_url(mission, "objective", objective.pk),
+        form_data(
+            f"objective-{objective.pk}",
+            title="Reapplied",
+            category="security",
+            weight="2",
+            order="0",
+            version=current.version,
+        ),
+    )
+
+    assert response.status_code == 302
+    assert Objective.objects.get(pk=objective.pk).title == "Reapplied"
+
+
+# Reordering and retiring ----------------------------------------------------------------
+
+
+def test_moving_a_phase_down_swaps_orders_in_one_transaction(client, build, mission, staff):
+    world = build(2)
+    first, second = world["phases"]
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("missions:plan-move", args=[mission.code, "phase", first.pk]),
+        {"direction": "down", "version": first.version},
+    )
+
+    assert response.status_code == 302
+    assert Phase.objects.get(pk=first.pk).order == 2
+    assert Phase.objects.get(pk=second.pk).order == 1
+    assert AuditEvent.objects.filter(action="phase.update", target_id=first.pk).exists()
+
+
+def test_htmx_move_answers_the_reordered_plan_body(client, build, mission, staff):
+    world = build(2)
+    second = world["handover"][1]
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("missions:plan-move", args=[mission.code, "handover-item", second.pk]),
+        {"direction": "up", "version": second.version},
+        HTTP_HX_REQUEST="true",
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="plan-body"' in html
+    assert html.index("Function 1") < html.index("Function 0")
+
+
+def test_the_edit_form_works_as_a_page_without_javascript(client, build, mission, staff):
+    world = build(2)
+    client.force_login(staff)
+    phase = world["phases"][1]
+
+    response = client.get(edit_url(mission, "phase", phase.pk))
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" in html
+    assert f'name="phase-{phase.pk}-version" value="{phase.version}"' in html
+    benchmark = world["benchmarks"][0]
+    form = client.get(edit_url(mission, "benchmark", benchmark.pk)).content.decode()
+    assert f'name="benchmark-{benchmark.pk}-baseline" value="100"' in form  # not 100.0000
+
+
+def test_moving_benchmarks_with_equal_orders_numbers_them(client, mission, staff):
+    objective = objective_create(actor=staff, mission=mission, category="security", title="O")
+    *_first_two, c = (
+        benchmark_create(actor=staff, objective=objective, code=f"bm-{x}", title=x, kind="rating")
+        for x in "abc"
+    )
+    client.force_login(staff)
+
+    client.post(
+        reverse("missions:plan-move", args=[mission.code, "benchmark", c.pk]),
+        {"direction": "up", "version": c.version},
+    )
+
+    orders = dict(Benchmark.objects.values_list("code", "order"))
+    assert orders == {"bm-a": 1, "bm-c": 2, "bm-b": 3}
+
+
+def test_htmx_retire_swaps_the_row_for_a_notice(client, build, mission, staff):
+    world = build(2)
+    objective = world["objectives"][1]
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("missions:plan-retire", args=[mission.code, "objective", objective.pk]),
+        {"version": objective.version},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert "was retired" in response.content.decode()
+    assert Objective.objects.get(pk=objective.pk).is_retired
+    assert "Objective 1" not in client.get(plan_url(mission)).content.decode()
+
+
+# Every write URL of the page, for every persona that may not write ---------------------
+
+WRITES = [
+    ("new", lambda m, w: reverse("missions:plan-new", args=[m.code, "objective"])),
+    ("edit", lambda m, w: edit_url(m, "phase", w["phases"][0].pk)),
+    ("move", lambda m, w: reverse("missions:plan-move", args=[m.code, "phase", w["phases"][0].pk])),
+    (
+        "retire",
+        lambda m, w: reverse("missions:plan-retire", args=[m.code, "phase", w["phases"][0].pk]),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("observer", 403), ("liaison", 403), ("partner", 403), ("stranger", 404), (None, 302)],
+)
+@pytest.mark.parametrize(("name", "url"), WRITES, ids=[w[0] for w in WRITES])
+def test_plan_writes_follow_the_permission_matrix(
+    client, build, mission, request, persona, status, name, url
+):
+    world = build(2)
+    if persona:
+        client.force_login(request.getfixturevalue(persona))
+    before = AuditEvent.objects.count()
+
+    response = client.post(url(mission, world), {"direction": "up", "version": 1})
+
+    assert response.status_code == status
+    assert AuditEvent.objects.count() == before
