@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import plan_views, views
+from . import endorsement_views, plan_views, views
 
 app_name = "missions"
 
@@ -23,6 +23,22 @@ urlpatterns = [
         "<slug:code>/plan/<slug:kind>/<int:pk>/retire/",
         plan_views.plan_item_retire,
         name="plan-retire",
+    ),
+    path("<slug:code>/comments/", include("stakeholders.comment_urls")),
+    path(
+        "<slug:code>/phases/<int:pk>/endorsements/",
+        endorsement_views.phase_endorsements,
+        name="phase-endorsements",
+    ),
+    path(
+        "<slug:code>/phases/<int:pk>/endorse/",
+        endorsement_views.phase_endorse,
+        name="phase-endorse",
+    ),
+    path(
+        "<slug:code>/phases/<int:pk>/withdraw-endorsement/",
+        endorsement_views.phase_endorsement_withdraw,
+        name="phase-endorsement-withdraw",
     ),
     path("<slug:code>/members/<int:pk>/change/", views.member_change, name="member-change"),
     path("<slug:code>/members/<int:pk>/remove/", views.member_remove, name="member-remove"),

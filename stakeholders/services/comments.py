@@ -1,5 +1,7 @@
 """Writes to comments on plan items and to who follows those items."""
 
+from functools import partial
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from missions.services import (
     record_update,
 )
 
+from .. import comment_tasks
 from ..models import Comment
 
 __all__ = [
@@ -52,6 +55,11 @@ def _follow(*, user, mission: Mission, target_type: str, target_id: int) -> None
     Subscription.objects.get_or_create(
         user=user, target_type=target_type, target_id=target_id, defaults={"mission": mission}
     )
+
+
+def _notify_after_commit(comment: Comment) -> None:
+    """E-mail the item's followers and the people mentioned, once the comment is saved."""
+    transaction.on_commit(partial(comment_tasks.comment_notify.delay, comment.pk))
 
 
 def _thread(comment: Comment) -> Comment:
@@ -112,6 +120,7 @@ def comment_create(
         ),
     )
     _follow(user=actor, mission=mission, target_type=target_type, target_id=target_id)
+    _notify_after_commit(comment)
     return comment
 
 
@@ -173,6 +182,7 @@ def comment_answer(*, actor, comment: Comment, body: str, version: int | None = 
         target_type=comment.target_type,
         target_id=comment.target_id,
     )
+    _notify_after_commit(reply)
     return reply
 
 
