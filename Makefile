@@ -42,8 +42,8 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exitplan_bench
 bench: install
 	-psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'exitplan_bench'" | grep -q 1 || createdb -h 127.0.0.1 -U postgres exitplan_bench
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} SECRET_KEY=bench-only-$$(date +%s)-not-secret-at-all-xxxxxxxxxxxxxxxxxxxxxxxx \
-	  ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
-	  sh -c '$(PY) manage.py migrate --no-input -v0 && $(PY) -m bench'
+	  ALLOWED_HOSTS=127.0.0.1,testserver API_ANON_RATE=off API_USER_RATE=off PUBLIC_FORM_RATE=off SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
+	  sh -c '$(PY) manage.py migrate --no-input -v0 && $(PY) manage.py collectstatic --no-input -v0 && $(PY) -m bench'
 
 # PNGs of the main pages at 1280 and 375 px in var/screenshots/ (not committed): the demo is
 # seeded into a temporary test database, served, and photographed by Debian's chromium.

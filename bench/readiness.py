@@ -166,7 +166,9 @@ def run() -> dict:
 
 
 def main() -> None:
-    results = run()
+    from . import pages
+
+    results = {**run(), **pages.run()}
     out = Path(settings.VAR_DIR) / "bench"
     out.mkdir(parents=True, exist_ok=True)
     path = out / "results.json"
