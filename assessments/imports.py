@@ -25,7 +25,10 @@ from .models import Assessment, Score
 
 MAX_ROWS = 50_000
 COLUMNS = ("benchmark", "as_of", "value", "rating", "evidence", "source")
+REQUIRED_COLUMNS = ("benchmark", "as_of")
 LIMITS = {"evidence": 10_000, "source": 255, "label": 200}
+# The key under which a file's row keeps values beyond the header's columns.
+EXTRA = "\x00extra"
 
 
 class ImportInvalid(Exception):
@@ -56,11 +59,23 @@ def rows_from_csv(content: bytes) -> list[dict[str, Any]]:
     """CSV with a header row naming the columns (UTF-8, a BOM tolerated)."""
     try:
         text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        line = content.count(b"\n", 0, error.start) + 1  # the header is line 1, row 0
         raise ImportInvalid(
-            [{"row": 0, "field": "file", "detail": _("The file is not UTF-8 text.")}]
+            [
+                {
+                    "row": line - 1,
+                    "field": "file",
+                    "detail": _(
+                        "The file is not UTF-8 text (line %(line)s): save it as "
+                        "\u201cCSV UTF-8\u201d and send it again."
+                    )
+                    % {"line": line},
+                }
+            ]
         ) from None
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""), restkey=EXTRA)
+    _check_header(reader.fieldnames or [])
     return [_clean_keys(row) for row in reader]
 
 
@@ -77,17 +92,62 @@ def rows_from_xlsx(content: bytes) -> list[dict[str, Any]]:
     sheet = workbook.worksheets[0]
     lines = sheet.iter_rows(values_only=True)
     header = [str(h).strip().lower() if h is not None else "" for h in next(lines, ())]
+    _check_header(header)
     rows = []
     for values in lines:
         if values is None or all(v is None or v == "" for v in values):
             continue
-        rows.append(_clean_keys(dict(zip(header, values, strict=False))))
+        row = dict(zip(header, values, strict=False))
+        extra = [v for v in values[len(header) :] if v is not None and v != ""]
+        if extra:
+            row[EXTRA] = extra
+        rows.append(_clean_keys(row))
     workbook.close()
     return rows
 
 
+def _check_header(names: list[str]) -> None:
+    """A file's first line names its columns: the required ones, each once, no others."""
+    names = [str(n).strip().lower() for n in names if n is not None and str(n).strip()]
+    columns = ", ".join(COLUMNS)
+    if not set(REQUIRED_COLUMNS) <= set(names):
+        raise ImportInvalid(
+            [
+                {
+                    "row": 0,
+                    "field": "header",
+                    "detail": _(
+                        "The first line must name the columns (%(columns)s): it names "
+                        "%(names)s. Add the header line."
+                    )
+                    % {"columns": columns, "names": ", ".join(names) or _("nothing")},
+                }
+            ]
+        )
+    errors = [
+        {
+            "row": 0,
+            "field": name,
+            "detail": _("Unknown column; the columns are: %(columns)s.") % {"columns": columns},
+        }
+        for name in dict.fromkeys(names)
+        if name not in COLUMNS
+    ]
+    errors += [
+        {"row": 0, "field": name, "detail": _("This column is named twice in the header.")}
+        for name in dict.fromkeys(names)
+        if names.count(name) > 1
+    ]
+    if errors:
+        raise ImportInvalid(errors)
+
+
 def _clean_keys(row: dict) -> dict[str, Any]:
-    return {str(k).strip().lower(): v for k, v in row.items() if k is not None and str(k).strip()}
+    return {
+        k if k == EXTRA else str(k).strip().lower(): v
+        for k, v in row.items()
+        if k is not None and str(k).strip()
+    }
 
 
 def _text(value) -> str:
@@ -145,7 +205,7 @@ def _validate(mission: Mission, rows: list[dict[str, Any]]) -> list[_Row]:
         raise ImportInvalid(
             [
                 {
-                    "row": 0,
+                    "row": MAX_ROWS + 1,
                     "field": "rows",
                     "detail": _("At most %(max)s rows per import; split the file.")
                     % {"max": f"{MAX_ROWS:,}"},
@@ -166,7 +226,16 @@ def _validate(mission: Mission, rows: list[dict[str, Any]]) -> list[_Row]:
         if not isinstance(raw, dict):
             error(number, "row", _("Each row must be an object with named columns."))
             continue
-        unknown = sorted(set(raw) - set(COLUMNS))
+        if raw.get(EXTRA):
+            error(
+                number,
+                "row",
+                _(
+                    "This row has more values than the header names columns: remove them, "
+                    "or name their column."
+                ),
+            )
+        unknown = sorted(set(raw) - set(COLUMNS) - {EXTRA})
         for name in unknown:
             error(
                 number,

@@ -3,6 +3,8 @@
 import datetime
 import re
 
+import django_filters
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -154,6 +156,30 @@ class CursorPagination(pagination.CursorPagination):
     ordering = ("-created_at", "-id")
 
 
+def utc_or_400(moment: datetime.datetime, name: str) -> datetime.datetime:
+    """An aware moment in UTC. PostgreSQL refuses UTC offsets beyond ±15:59 (``+16:30`` is
+    valid ISO 8601), and the first hours of year 1 or the last of 9999 overflow: 400."""
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:
+        raise exceptions.ValidationError({name: [_("This moment is out of range.")]}) from None
+
+
+class _UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return value.astimezone(datetime.UTC) if value is not None else None
+        except OverflowError:
+            raise forms.ValidationError(_("This moment is out of range.")) from None
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """django-filter's ISO 8601 filter, in UTC (see utc_or_400)."""
+
+    field_class = _UtcIsoDateTimeField
+
+
 class UpdatedAfterFilter(BaseFilterBackend):
     """``?updated_after=<ISO 8601>``: rows changed strictly after that moment.
 
@@ -165,7 +191,10 @@ class UpdatedAfterFilter(BaseFilterBackend):
         raw = request.query_params.get("updated_after")
         if raw is None:
             return queryset
-        moment = parse_datetime(raw.replace(" ", "+"))
+        try:
+            moment = parse_datetime(raw.replace(" ", "+"))
+        except ValueError:  # well formed, but no moment: 30 February, an offset of 24 h
+            moment = None
         if moment is None:
             try:
                 day = datetime.date.fromisoformat(raw)
@@ -180,6 +209,7 @@ class UpdatedAfterFilter(BaseFilterBackend):
             moment = datetime.datetime.combine(day, datetime.time.min)
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment, datetime.UTC)
+        moment = utc_or_400(moment, "updated_after")
         field = getattr(view, "moment_field", "updated_at")
         return queryset.filter(**{f"{field}__gt": moment})
 

@@ -253,13 +253,41 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Reliability (DESIGN.md, "Jobs"): only tasks that say so, the idempotent ones, are
+# acknowledged after they run (acks_late); a task whose worker is lost is not requeued
+# (with Redis that makes redelivery loops); every task has soft and hard time limits,
+# these for any that sets none.
+CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
+# One message at a time per worker process: a long task holds no others behind it.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "recompute-readiness-nightly": {
         "task": "assessments.tasks.recompute_all_readiness",
         "schedule": crontab(hour=1, minute=15),
     },
+    # Consultation e-mails are rows claimed every minute, never countdowns; a tick that
+    # waited in the queue past the next one is dropped (expires), not run late.
+    "send-due-reminders": {
+        "task": "stakeholders.tasks.send_due_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+    "find-overdue-assessments": {
+        "task": "assessments.tasks.find_overdue_assessments",
+        "schedule": crontab(hour=5, minute=30),
+    },
+    "send-overdue-notices": {
+        "task": "assessments.tasks.send_overdue_notices",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
 }
+# /healthz fails the beat when send_due_reminders last ran longer ago than this.
+HEALTHZ_BEAT_MAX_AGE = env_int("HEALTHZ_BEAT_MAX_AGE", 300, minimum=60)
 
 # E-mail: Django's own names; the console when EMAIL_HOST is unset.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -371,6 +399,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from Swagger's online validator: the docs make no request to another host.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -381,6 +411,11 @@ SPECTACULAR_SETTINGS = {
         "AssessmentKindEnum": "assessments.models.Assessment.Kind",
         "AssessmentStatusEnum": "assessments.models.Assessment.Status",
     },
+    # Error responses (problem details), If-Match and Idempotency-Key on every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "exitplan.schema.postprocess_problem_details",
+    ],
 }
 
 LOGGING = {

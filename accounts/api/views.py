@@ -3,10 +3,11 @@ import datetime
 from allauth.account.adapter import get_adapter
 from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -30,7 +31,15 @@ SCRIPT_TOKEN_LIFETIME = datetime.timedelta(days=90)
 
 @extend_schema(
     request=TokenRequestSerializer,
-    responses={201: TokenIssuedSerializer},
+    responses={
+        201: TokenIssuedSerializer,
+        400: OpenApiResponse(description="Wrong e-mail address or password."),
+        403: OpenApiResponse(
+            description="The account uses two-factor authentication: make a token in the "
+            "browser, on the profile's API tokens page."
+        ),
+        429: OpenApiResponse(description="Too many failed attempts: wait for Retry-After."),
+    },
     auth=[],
     summary="Get an API token with e-mail and password",
 )
@@ -100,11 +109,18 @@ class MyTokenViewSet(
 
     serializer_class = ApiTokenSerializer
     queryset = ApiToken.objects.none()
+    lookup_value_regex = r"\d+"
+    # A token changes only when it is revoked: ?updated_after= reads that moment.
+    moment_field = "changed_at"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ApiToken.objects.none()
-        return ApiToken.objects.filter(user=self.request.user).order_by("id")
+        return (
+            ApiToken.objects.filter(user=self.request.user)
+            .annotate(changed_at=Coalesce("revoked_at", "created_at"))
+            .order_by("id")
+        )
 
     def create(self, request, *args, **kwargs):
         # Not idempotent on purpose: a replay would keep the new key in the cache.

@@ -5,7 +5,7 @@ kind, the 1–4 range), so every error of a set comes back at once, keyed like
 ``scores[1].rating``; the serializers only parse types.
 """
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from exitplan.api import UserRefField
@@ -65,6 +65,76 @@ class ScoreSerializer(serializers.ModelSerializer):
         validators = []
 
 
+ASSESSMENT = {
+    "as_of": "2026-06-30",
+    "kind": "security",
+    "method": "field_visit",
+    "summary": "Field visits to Bunia and Djugu with the P-DDRCS provincial team.",
+    "label": "",
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A round with its scores",
+            value={
+                **ASSESSMENT,
+                "scores": [
+                    {
+                        "benchmark": "bm-sec-ddr-demobilised",
+                        "value": "5230",
+                        "evidence": "P-DDRCS register, June 2026",
+                        "source": "P-DDRCS",
+                    },
+                    {
+                        "benchmark": "bm-sec-armed-group-violence",
+                        "rating": 2,
+                        "evidence": "Incidents down in Djugu, up in Irumu",
+                    },
+                ],
+            },
+            request_only=True,
+        ),
+        OpenApiExample(
+            "A round with its scores",
+            value={
+                "id": 57,
+                **ASSESSMENT,
+                "status": "draft",
+                "author": {"id": 3, "name": "M&E officer"},
+                "submitted_at": None,
+                "approved_by": None,
+                "approved_at": None,
+                "returned_reason": "",
+                "scores": [
+                    {
+                        "id": 301,
+                        "benchmark": "bm-sec-ddr-demobilised",
+                        "value": "5230.0000",
+                        "rating": None,
+                        "evidence": "P-DDRCS register, June 2026",
+                        "source": "P-DDRCS",
+                        "attachment": None,
+                    },
+                    {
+                        "id": 302,
+                        "benchmark": "bm-sec-armed-group-violence",
+                        "value": None,
+                        "rating": "2.0000",
+                        "evidence": "Incidents down in Djugu, up in Irumu",
+                        "source": "",
+                        "attachment": None,
+                    },
+                ],
+                "version": 1,
+                "created_at": "2026-07-02T08:30:00Z",
+                "updated_at": "2026-07-02T08:30:00Z",
+            },
+            response_only=True,
+        ),
+    ]
+)
 class AssessmentSerializer(serializers.ModelSerializer):
     """A round with its scores.
 
@@ -217,6 +287,51 @@ class _CategoriesField(serializers.DictField):
     pass
 
 
+@extend_schema_serializer(
+    # One object, also where the view's action is called "list" (readiness/).
+    many=False,
+    examples=[
+        OpenApiExample(
+            "Readiness of MONUSCO",
+            value={
+                "mission": "monusco",
+                "as_of": "2026-11-25",
+                "computed_at": "2026-11-25T06:00:04Z",
+                "recomputing": False,
+                "readiness": 62.5,
+                "confidence": 0.812,
+                "flags": [],
+                "categories": {"security": 55.0, "political": 70.0},
+                "objectives": [
+                    {
+                        "id": 20,
+                        "title": "Reduced threat of armed groups in the East",
+                        "category": "security",
+                        "readiness": 55.0,
+                        "flags": [],
+                    }
+                ],
+                "benchmarks": [
+                    {
+                        "code": "bm-sec-ddr-demobilised",
+                        "progress": 0.185,
+                        "met": False,
+                        "flags": ["stale"],
+                        "latest": {"as_of": "2026-06-30", "value": "5230.0000", "rating": None},
+                    }
+                ],
+                "blockers": [
+                    {"benchmark": "bm-sec-ddr-demobilised", "share": 0.125, "reason": "stale"}
+                ],
+                "gates": [
+                    {"phase": 7, "open": False, "reasons": ["below_threshold", "critical_not_met"]}
+                ],
+                "projection": {"status": "at_risk", "date": "2028-03-01"},
+            },
+            response_only=True,
+        )
+    ],
+)
 class ReadinessSerializer(serializers.Serializer):
     """DESIGN.md's readiness resource; figures rounded half up (readiness to 0.1)."""
 

@@ -6,7 +6,12 @@ from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -314,6 +319,7 @@ class ReadinessWhatIfViewSet(MissionReadinessMixin, viewsets.GenericViewSet):
         )
 
 
+@extend_schema_serializer(component_name="ScoreImport")
 class ScoreImportRequestSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=200, help_text="The data set's name; rounds reuse it.")
     submit = serializers.BooleanField(default=False, help_text="Submit the drafts it touches.")

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from missions.models import Membership, Mission, Role
@@ -20,6 +21,33 @@ class UserRefSerializer(serializers.Serializer):
         return data
 
 
+MISSION = {
+    "code": "monusco",
+    "name": "United Nations Organization Stabilization Mission in the DR Congo",
+    "country": "CD",
+    "timezone": "Africa/Kinshasa",
+    "mandate_start": "2010-07-01",
+    "planned_exit": "2026-12-20",
+    "status": "active",
+    "exit_approach": "conditions_based",
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("A mission", value=MISSION, request_only=True),
+        OpenApiExample(
+            "A mission",
+            value={
+                **MISSION,
+                "version": 3,
+                "created_at": "2026-05-04T09:12:00Z",
+                "updated_at": "2026-11-20T14:03:00Z",
+            },
+            response_only=True,
+        ),
+    ]
+)
 class MissionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Mission
@@ -41,7 +69,7 @@ class MissionSerializer(serializers.ModelSerializer):
 
 class MemberSerializer(serializers.ModelSerializer):
     user = UserRefSerializer(read_only=True)
-    invited_by = UserRefSerializer(read_only=True)
+    invited_by = UserRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Membership

@@ -72,6 +72,7 @@ class MemberViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
 
     serializer_class = MemberSerializer
     queryset = Membership.objects.none()
+    lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     mission_permissions = {
         "list": "view_members",

@@ -3,7 +3,12 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -24,6 +29,26 @@ from .. import services
 from ..models import Comment
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A comment on a benchmark",
+            value={
+                "id": 88,
+                "target_type": "benchmark",
+                "target_id": 41,
+                "parent": None,
+                "author": {"id": 4, "name": "Government liaison"},
+                "body": "The P-DDRCS figures for Ituri are not in this count yet.",
+                "status": "open",
+                "is_official": False,
+                "version": 1,
+                "created_at": "2026-11-20T14:03:00Z",
+                "updated_at": "2026-11-20T14:03:00Z",
+            },
+        )
+    ]
+)
 class CommentSerializer(serializers.ModelSerializer):
     """A comment; ``status`` is the thread's and lives on its first comment."""
 
@@ -47,6 +72,19 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A comment on a benchmark",
+            value={
+                "target_type": "benchmark",
+                "target_id": 41,
+                "body": "The P-DDRCS figures for Ituri are not in this count yet.",
+            },
+        ),
+        OpenApiExample("A reply", value={"parent": 88, "body": "Thank you: they will be."}),
+    ]
+)
 class CommentCreateSerializer(serializers.Serializer):
     body = serializers.CharField()
     target_type = serializers.ChoiceField(choices=Comment.TargetType.choices, required=False)

@@ -6,6 +6,7 @@ the consultations their stakeholder (or they themselves, as a contact) are invit
 only their own invitations. RSVP tokens never appear here: they live in the e-mailed link.
 """
 
+import datetime
 import zoneinfo
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -23,7 +24,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.decorators import action
 
-from exitplan.api import MissionRelatedField, if_match_version
+from exitplan.api import IsoDateTimeFilter, MissionRelatedField, if_match_version
 from exitplan.viewsets import MissionScopedViewSet
 from missions.access import VIEW, MissionAccess
 from missions.models import Phase, Role
@@ -200,18 +201,21 @@ class ConsultationSerializer(serializers.ModelSerializer):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return data
         for name in ("starts_at", "ends_at"):
-            data[name] = getattr(instance, name).astimezone(zone).isoformat().replace("+00:00", "Z")
+            moment = getattr(instance, name).astimezone(zone)
+            if moment.utcoffset() % datetime.timedelta(minutes=1):  # local mean time, pre-1900
+                moment = moment.astimezone(datetime.UTC)  # RFC 3339 offsets are whole minutes
+            data[name] = moment.isoformat().replace("+00:00", "Z")
         return data
 
 
 class ConsultationFilter(filters.FilterSet):
     phase = filters.NumberFilter()
-    starts_after = filters.IsoDateTimeFilter(
+    starts_after = IsoDateTimeFilter(
         field_name="starts_at",
         lookup_expr="gte",
         label=_("Consultations starting at or after this moment (ISO 8601)."),
     )
-    starts_before = filters.IsoDateTimeFilter(
+    starts_before = IsoDateTimeFilter(
         field_name="starts_at",
         lookup_expr="lt",
         label=_("Consultations starting before this moment (ISO 8601)."),

@@ -40,6 +40,7 @@ from assessments.api.serializers import AssessmentSerializer, BenchmarkCodeField
 from assessments.models import Assessment, Score
 from exitplan.api import (
     CursorPagination,
+    IsoDateTimeFilter,
     UpdatedAfterFilter,
     UserRefField,
     if_match_version,
@@ -216,10 +217,10 @@ class PublicSubmissionSerializer(AnswersSerializer):
 
 class SubmissionFilter(filters.FilterSet):
     stakeholder_kind = filters.ChoiceFilter(choices=Stakeholder.Kind.choices)
-    submitted_after = filters.IsoDateTimeFilter(
+    submitted_after = IsoDateTimeFilter(
         field_name="submitted_at", lookup_expr="gt", label="Submitted strictly after (ISO 8601)."
     )
-    submitted_before = filters.IsoDateTimeFilter(
+    submitted_before = IsoDateTimeFilter(
         field_name="submitted_at", lookup_expr="lt", label="Submitted strictly before (ISO 8601)."
     )
 

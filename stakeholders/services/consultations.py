@@ -1,7 +1,8 @@
 """Writes to consultations and their invitations: schedule, move, cancel, invite, answer.
 
-The e-mails (invitation, reminders, updates, cancellations, resends) are the reminder jobs'
-work; these services keep the data and its rules, and record each change.
+The e-mails (invitation, reminders, updates, cancellations, resends) are delivery rows that
+these services write in the same transaction through stakeholders.reminders, and that the
+reminder job sends.
 """
 
 import copy
@@ -26,6 +27,7 @@ from missions.services import (
     record_update,
 )
 
+from .. import reminders
 from ..models import Consultation, Contact, Invitation
 
 __all__ = [
@@ -166,9 +168,16 @@ def consultation_update(
     for name, value in data.items():
         setattr(changed, name, value)
     _validate(changed)
-    if any(getattr(changed, name) != getattr(current, name) for name in MOVE_FIELDS):
+    moved = any(getattr(changed, name) != getattr(current, name) for name in MOVE_FIELDS)
+    if moved:
         data = {**data, "sequence": current.sequence + 1}
-    return record_update(actor=actor, instance=current, data=data, version=version)
+    offsets, status = list(current.reminder_offsets), current.status
+    updated = record_update(actor=actor, instance=current, data=data, version=version)
+    if moved:
+        reminders.consultation_deliveries_move(consultation=updated)
+    elif updated.reminder_offsets != offsets or updated.status != status:
+        reminders.consultation_deliveries_reschedule(consultation=updated)
+    return updated
 
 
 @transaction.atomic
@@ -183,13 +192,15 @@ def consultation_cancel(
         raise Conflict(
             _("This consultation was already held, so it cannot be cancelled; record its outcome.")
         )
-    return record_update(
+    cancelled = record_update(
         actor=actor,
         instance=current,
         data={"status": Consultation.Status.CANCELLED, "sequence": current.sequence + 1},
         version=version,
         verb="cancel",
     )
+    reminders.consultation_deliveries_cancel(consultation=cancelled)
+    return cancelled
 
 
 @transaction.atomic
@@ -244,6 +255,7 @@ def invitation_create(*, actor, consultation: Consultation, contact: Contact) ->
         target=invitation,
         changes=diff({}, _invitation_values(invitation)),
     )
+    reminders.invitation_deliveries_create(invitation=invitation)
     return invitation
 
 
@@ -318,9 +330,11 @@ def invitation_rsvp(
     if rsvp not in RSVP_ANSWERS:
         raise ValidationError({"rsvp": [_("Answer accepted, tentative or declined.")]})
     _ensure_answerable(current.consultation)
-    return record_update(
+    answered = record_update(
         actor=actor, instance=current, data={"rsvp": rsvp}, version=version, verb="rsvp"
     )
+    reminders.invitation_reminders_update(invitation=answered)
+    return answered
 
 
 @transaction.atomic
@@ -328,7 +342,7 @@ def invitation_resend(*, actor, invitation: Invitation, version: int | None = No
     """Ask for the invitation to be e-mailed again; recorded, and the version moves on.
 
     The version check makes two people pressing "resend" at once send it once. The e-mail
-    itself goes out through the reminder deliveries, which the reminder jobs add.
+    itself is a ``resend`` delivery, due now, that the reminder job sends.
     """
     current = _locked_invitation(pk=invitation.pk)
     if current is None:
@@ -348,5 +362,6 @@ def invitation_resend(*, actor, invitation: Invitation, version: int | None = No
         action="invitation.resend",
         target=current,
     )
+    reminders.invitation_delivery_resend(invitation=current)
     current.refresh_from_db()
     return current

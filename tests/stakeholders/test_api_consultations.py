@@ -912,9 +912,9 @@ def test_a_cancelled_consultations_invitations_are_not_resent(
 # Query counts
 
 # Signing in (session, user, and the session's save: 4), the mission's access (3), the count
-# and the page; the invitations add their consultation.
+# and the page; the invitations add their consultation and (for staff) their deliveries.
 CONSULTATION_LIST_QUERIES = 10
-INVITATION_LIST_QUERIES = 11
+INVITATION_LIST_QUERIES = 12
 
 
 @pytest.mark.parametrize("n", [2, 20])
