@@ -147,6 +147,11 @@ class MissionAdmin(ServiceAdmin):
     )
     inlines = [PhaseInline, ObjectiveInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The code is in every link to the mission: fixed once the mission exists.
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "code") if obj is not None else fields
+
 
 @admin.register(Membership)
 class MembershipAdmin(ServiceAdmin):

@@ -66,6 +66,15 @@ class MissionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
 
+    def validate_code(self, value: str) -> str:
+        # The code is in every address of the mission (pages, API, links in e-mails already
+        # sent): changing it would break them all, so it is fixed once the mission exists.
+        if self.instance is not None and value != self.instance.code:
+            raise serializers.ValidationError(
+                _("A mission's code cannot change after it is created: it is part of every link.")
+            )
+        return value
+
 
 class MemberSerializer(serializers.ModelSerializer):
     user = UserRefSerializer(read_only=True)
