@@ -92,6 +92,7 @@ def production(**env: str) -> dict[str, str]:
         "DEBUG": "false",
         "SECRET_KEY": STRONG_KEY,
         "ALLOWED_HOSTS": "exitplan.example.org",
+        "SITE_URL": "https://exitplan.example.org",
         **env,
     }
 
@@ -152,6 +153,18 @@ def test_with_debug_off_the_deploy_checks_find_no_issues(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_deploy_checks_warn_when_site_url_is_not_set(tmp_path):
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        tmp_path,
+        **production(SITE_URL=""),
+    )
+
+    assert result.returncode != 0
+    assert "exitplan.W001" in result.stderr + result.stdout
+    assert "SITE_URL is not set" in result.stderr + result.stdout
 
 
 def test_with_debug_off_the_security_switches_are_on(production_defaults):
