@@ -213,20 +213,6 @@ def is_idempotent(method: str, view, action) -> bool:
     )
 
 
-def _json_only(operation: dict, view) -> None:
-    """The API speaks JSON: DRF's default form parsers are no part of the contract.
-
-    Views that take files (the score import) declare their parsers and keep them.
-    """
-    from rest_framework.settings import api_settings
-
-    body = operation.get("requestBody")
-    if body is None or view is None or "application/json" not in body["content"]:
-        return
-    if list(view.parser_classes) == list(api_settings.DEFAULT_PARSER_CLASSES):
-        body["content"] = {"application/json": body["content"]["application/json"]}
-
-
 def postprocess_problem_details(result: dict[str, Any], generator, request, public):
     """Document headers and problem-details errors on every operation."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
@@ -256,7 +242,6 @@ def postprocess_problem_details(result: dict[str, Any], generator, request, publ
                 params.append(IDEMPOTENCY_KEY)
             if not params:
                 del operation["parameters"]
-            _json_only(operation, view)
             responses = operation.setdefault("responses", {})
             wanted = _statuses(method, path, operation, view, action)
             wanted |= {code for code in responses if code.startswith("4")}

@@ -373,6 +373,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "exitplan.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The contract is JSON (form encodings answer 415); the score import adds multipart.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     # Per client, settings-driven ("off" lifts one, as the benchmark suite does): anonymous
     # calls by address, signed-in ones by user, public form answers by a keyed hash.
     "DEFAULT_THROTTLE_CLASSES": [

@@ -16,6 +16,7 @@ from rest_framework.permissions import AllowAny
 
 from exitplan.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from missions.access import AccessDenied
+from missions.models import Mission
 from tests.factories import UserFactory
 
 PROBLEM = "application/problem+json"
@@ -111,18 +112,31 @@ def test_a_method_an_endpoint_does_not_take_is_a_problem_405(signed_in):
 
 
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024)
-@pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded"])
-def test_a_body_over_the_limit_is_a_problem_413(client, db, content_type):
+def test_a_body_over_the_limit_is_a_problem_413(client, db):
     client.force_login(UserFactory(is_staff=True))  # may create missions: the body is read
-    body = (
-        '{"name": "' + "x" * 2000 + '"}'
-        if content_type == "application/json"
-        else "name=" + "x" * 2000
-    )
+    body = '{"name": "' + "x" * 2000 + '"}'
 
-    response = client.post("/api/v1/missions/", body, content_type=content_type)
+    response = client.post("/api/v1/missions/", body, content_type="application/json")
 
     assert_problem(response, 413)
+
+
+# 415
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "multipart/form-data"]
+)
+def test_a_form_encoded_body_is_a_problem_415_and_creates_nothing(client, db, content_type):
+    client.force_login(UserFactory(is_staff=True))
+    body = "code=alpha&name=Alpha" if "urlencoded" in content_type else {"code": "alpha"}
+    kwargs = {"content_type": content_type} if "urlencoded" in content_type else {}
+
+    response = client.post("/api/v1/missions/", body, **kwargs)
+
+    problem = assert_problem(response, 415)
+    assert "Unsupported media type" in problem["detail"]
+    assert not Mission.objects.exists()
 
 
 @failing_views
