@@ -247,25 +247,37 @@ def comment_reply(request, access, pk):
     return _back(thread, access.mission)
 
 
+def _versioned_body_write(request, access, comment, service, form_kind: str, done: str):
+    """Post a body over a comment at the version the form carries (answer or edit)."""
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, access, comment, form, form_kind)
+    try:
+        service(
+            actor=request.user,
+            comment=comment,
+            body=form.cleaned_data["body"],
+            version=form.cleaned_data["version"],
+        )
+    except StaleVersion:
+        return _stale(request, comment, access.mission)
+    messages.success(request, done)
+    return _back(comment, access.mission)
+
+
 @require_POST
 @mission_required("answer_comments", write=True)
 def comment_answer(request, access, pk):
     """The official answer to a thread, with the thread's version; it becomes answered."""
     thread = _thread(access, pk)
-    form = AnswerForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, access, thread, form, "answer")
-    try:
-        services.comment_answer(
-            actor=request.user,
-            comment=thread,
-            body=form.cleaned_data["body"],
-            version=form.cleaned_data["version"],
-        )
-    except StaleVersion:
-        return _stale(request, thread, access.mission)
-    messages.success(request, _("Your official answer was posted."))
-    return _back(thread, access.mission)
+    return _versioned_body_write(
+        request,
+        access,
+        thread,
+        services.comment_answer,
+        "answer",
+        _("Your official answer was posted."),
+    )
 
 
 @require_POST
@@ -291,20 +303,9 @@ def comment_resolve(request, access, pk):
 def comment_edit(request, access, pk):
     """Change one's own comment, with its version (the author only: 403 otherwise)."""
     comment = _thread(access, pk, first=False)
-    form = AnswerForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, access, comment, form, "edit")
-    try:
-        services.comment_update(
-            actor=request.user,
-            comment=comment,
-            body=form.cleaned_data["body"],
-            version=form.cleaned_data["version"],
-        )
-    except StaleVersion:
-        return _stale(request, comment, access.mission)
-    messages.success(request, _("Your comment was changed."))
-    return _back(comment, access.mission)
+    return _versioned_body_write(
+        request, access, comment, services.comment_update, "edit", _("Your comment was changed.")
+    )
 
 
 @require_POST
