@@ -18,6 +18,7 @@ urlpatterns = [
     path("profile/", include("accounts.urls")),
     path("rsvp/", include("stakeholders.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/web", views.healthz_web, name="healthz-web"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("exitplan.api_urls")),

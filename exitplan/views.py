@@ -62,6 +62,11 @@ def _beat_ok() -> bool:
     return age is not None and age <= settings.HEALTHZ_BEAT_MAX_AGE
 
 
+def _answer(checks: dict[str, bool]) -> JsonResponse:
+    body = {name: "ok" if ok else "failing" for name, ok in checks.items()}
+    return JsonResponse(body, status=200 if all(checks.values()) else 503)
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -73,6 +78,15 @@ def healthz(request):
     then either the beat or every worker is down. Open without signing in; details of a
     failure go to the log, not to the caller.
     """
-    checks = {"database": _database_ok(), "broker": _broker_ok(), "beat": _beat_ok()}
-    body = {name: "ok" if ok else "failing" for name, ok in checks.items()}
-    return JsonResponse(body, status=200 if all(checks.values()) else 503)
+    return _answer({"database": _database_ok(), "broker": _broker_ok(), "beat": _beat_ok()})
+
+
+@never_cache
+@require_GET
+def healthz_web(request):
+    """What a web process needs to serve: the database and the broker, not the beat.
+
+    For the web container's own health check, so a stopped beat (which /healthz reports)
+    does not get the web servers restarted or taken out of a load balancer.
+    """
+    return _answer({"database": _database_ok(), "broker": _broker_ok()})

@@ -96,3 +96,23 @@ def test_it_is_open_without_signing_in_and_only_to_get(client):
 
     assert client.get("/healthz").status_code == 200
     assert client.post("/healthz").status_code == 405
+
+
+def test_the_web_check_leaves_the_beat_out(client):
+    """A stopped beat fails /healthz but not the web servers' own check."""
+    assert client.get("/healthz").status_code == 503
+
+    response = client.get("/healthz/web")
+
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "ok"}
+
+
+def test_the_web_check_fails_with_the_broker(client, settings):
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port()}/0"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+
+    response = client.get("/healthz/web")
+
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "broker": "failing"}
