@@ -666,6 +666,10 @@ def feedback_results(*, form: FeedbackForm, submissions: QuerySet, full: bool) -
     scale the distribution 1..5 and the mean. Without ``full`` (manage_feedback), any group
     of fewer than MIN_GROUP answers is withheld: the total, a question's numbers, and each
     choice's or scale value's count (null, and ``withheld``); text answers are left out.
+    Where the cells add up to the question's count (one choice, a scale), withholding one
+    small cell would let anyone subtract it back: more cells are withheld until those withheld
+    hold MIN_GROUP answers together, and a scale with one or two withheld values withholds
+    its mean too (count and mean are two equations: they would give those cells back).
     """
     questions = list(form.questions.all())
     aggregates: dict[str, Any] = {"total": Count("pk")}
@@ -690,6 +694,21 @@ def feedback_results(*, form: FeedbackForm, submissions: QuerySet, full: bool) -
         """A choice's or a scale value's count, or None for a group too small to show."""
         return n if full or n >= MIN_GROUP else None
 
+    def partition(counts: list[int]) -> list[int | None]:
+        """Cells adding up to a shown total: withheld ones must hold MIN_GROUP together."""
+        cells = [shown(n) for n in counts]
+        if full:
+            return cells
+        hidden = sum(n for n, cell in zip(counts, cells, strict=True) if cell is None)
+        while 0 < hidden < MIN_GROUP:
+            open_cells = [i for i, cell in enumerate(cells) if cell is not None]
+            if not open_cells:
+                break
+            smallest = min(open_cells, key=lambda i: counts[i])
+            cells[smallest] = None
+            hidden += counts[smallest]
+        return cells
+
     items = []
     for q in questions:
         count = row[f"q{q.pk}"]
@@ -706,16 +725,22 @@ def feedback_results(*, form: FeedbackForm, submissions: QuerySet, full: bool) -
             item["choices"] = None
             if not withheld:
                 counts = [row[f"q{q.pk}c{i}"] for i in range(len(q.choices))]
+                if q.kind == Question.Kind.SINGLE_CHOICE:
+                    cells = partition(counts)
+                else:  # several choices per answer: the counts do not add up to the total
+                    cells = [shown(n) for n in counts]
                 item["choices"] = [
-                    {"choice": c, "count": shown(n), "withheld": shown(n) is None}
-                    for c, n in zip(q.choices, counts, strict=True)
+                    {"choice": c, "count": cell, "withheld": cell is None}
+                    for c, cell in zip(q.choices, cells, strict=True)
                 ]
         elif q.kind == Question.Kind.SCALE:
             item["distribution"] = item["mean"] = None
             if not withheld:
                 distribution = {v: row[f"q{q.pk}v{v}"] for v in range(1, 6)}
-                item["distribution"] = {str(v): shown(n) for v, n in distribution.items()}
-                if count:
+                cells = partition(list(distribution.values()))
+                item["distribution"] = dict(zip(map(str, distribution), cells, strict=True))
+                # Count and mean are two equations: they give back one or two hidden cells.
+                if count and cells.count(None) not in (1, 2):
                     mean = Fraction(sum(v * n for v, n in distribution.items()), count)
                     item["mean"] = float(_decimal(mean, "0.001"))
         elif full:

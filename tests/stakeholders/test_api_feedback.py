@@ -938,3 +938,50 @@ def test_api_matrix(client, alpha, persona, name, perm, method, path, payload, o
         assert response["Content-Type"] == PROBLEM
     if want == 403:
         assert response.json()["allowed_roles"] == allowed_roles(perm)
+
+
+def test_a_small_choice_cannot_be_subtracted_back_from_the_shown_ones(
+    client, mission, form, observer
+):
+    """Yes 6, No 2: showing Yes would give No as 8 - 6, so both are withheld."""
+    for choice in ["Yes"] * 6 + ["No"] * 2:
+        answer(form, choice=choice)
+    client.force_login(observer)
+
+    q = by_kind(results(client, mission, form))
+
+    assert q["single_choice"]["count"] == 8
+    assert q["single_choice"]["choices"] == [
+        {"choice": "Yes", "count": None, "withheld": True},
+        {"choice": "No", "count": None, "withheld": True},
+    ]
+
+
+def test_a_scale_withholds_its_mean_when_it_would_give_hidden_values_back(
+    client, mission, form, observer, admin
+):
+    """1 and 2 hold 3 answers each (6 together, enough), but count and mean would solve them."""
+    for value, times in {1: 3, 2: 3, 3: 5, 4: 5, 5: 5}.items():
+        for _ in range(times):
+            answer(form, scale=value)
+    client.force_login(observer)
+
+    scale = by_kind(results(client, mission, form))["scale"]
+
+    assert scale["distribution"] == {"1": None, "2": None, "3": 5, "4": 5, "5": 5}
+    assert (scale["count"], scale["mean"]) == (21, None)
+    client.force_login(admin)
+    assert by_kind(results(client, mission, form))["scale"]["mean"] == pytest.approx(3.286)
+
+
+def test_withheld_scale_values_hold_five_answers_together(client, mission, form, observer):
+    """One answer at 1: the smallest shown value is withheld with it (1 + 5 >= 5)."""
+    for value, times in {1: 1, 3: 6, 4: 5, 5: 7}.items():
+        for _ in range(times):
+            answer(form, scale=value)
+    client.force_login(observer)
+
+    scale = by_kind(results(client, mission, form))["scale"]
+
+    assert scale["distribution"] == {"1": None, "2": None, "3": 6, "4": None, "5": 7}
+    assert scale["mean"] is not None  # three hidden values: count and mean cannot solve them
