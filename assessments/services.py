@@ -562,9 +562,13 @@ def readiness_current(*, mission: Mission) -> dict:
     return _ordered(figures)
 
 
-def readiness_snapshot_figures(snapshot: ReadinessSnapshot) -> dict:
-    """A stored snapshot as the readiness resource, in the resource's key order (history)."""
-    return _ordered(dict(snapshot.figures))
+def readiness_snapshot_figures(snapshot: ReadinessSnapshot, *, summary: bool = False) -> dict:
+    """A stored snapshot as the readiness resource, in the resource's key order (history).
+
+    With ``summary``, the snapshot was read with ``figures_summary`` (its figures without
+    the per-benchmark lists) annotated in place of ``figures``.
+    """
+    return _ordered(dict(snapshot.figures_summary if summary else snapshot.figures))
 
 
 def readiness_what_if(

@@ -223,6 +223,17 @@ class ReadinessQuerySerializer(serializers.Serializer):
     )
 
 
+class ReadinessHistoryQuerySerializer(serializers.Serializer):
+    summary = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Leave out `benchmarks` and `blockers` (one entry per benchmark each): what a trend "
+            "chart needs, at a small part of the size."
+        ),
+    )
+
+
 class WhatIfScoreSerializer(serializers.Serializer):
     benchmark = BenchmarkCodeField()
     value = _value_field()

@@ -24,6 +24,7 @@ from exitplan.api import (
     problem,
     reject_unknown_fields,
 )
+from exitplan.db import JSONWithout
 from exitplan.viewsets import IdempotentCreateMixin, MissionScopedViewSet
 from missions.access import mission_access
 
@@ -34,6 +35,7 @@ from .serializers import (
     AssessmentReturnSerializer,
     AssessmentSerializer,
     FlatScoreSerializer,
+    ReadinessHistoryQuerySerializer,
     ReadinessQuerySerializer,
     ReadinessSerializer,
     WhatIfSerializer,
@@ -253,6 +255,9 @@ class ReadinessViewSet(MissionReadinessMixin, viewsets.GenericViewSet):
         return Response(services.readiness_figures(mission=self.mission, as_of=as_of))
 
 
+SUMMARY_OMITS = ("benchmarks", "blockers")
+
+
 class ReadinessHistoryPagination(CursorPagination):
     ordering = ("-computed_at", "-id")
 
@@ -265,7 +270,8 @@ class ReadinessHistoryPagination(CursorPagination):
                 "updated_after",
                 str,
                 description="Only snapshots computed strictly after this moment (ISO 8601).",
-            )
+            ),
+            ReadinessHistoryQuerySerializer,
         ],
     )
 )
@@ -285,9 +291,22 @@ class ReadinessHistoryViewSet(
         )
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        query = ReadinessHistoryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = self.filter_queryset(self.get_queryset())
+        if query.validated_data["summary"]:
+            # Dropped in the database: the per-benchmark lists are most of each snapshot.
+            rows = rows.defer("figures").annotate(
+                figures_summary=JSONWithout("figures", *SUMMARY_OMITS)
+            )
+        page = self.paginate_queryset(rows)
         return self.get_paginated_response(
-            [services.readiness_snapshot_figures(snapshot) for snapshot in page]
+            [
+                services.readiness_snapshot_figures(
+                    snapshot, summary=query.validated_data["summary"]
+                )
+                for snapshot in page
+            ]
         )
 
 

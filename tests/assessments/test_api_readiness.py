@@ -441,3 +441,28 @@ def test_readiness_api_matrix(
         assert set(response.json()) == {"next", "previous", "results"}
     elif response.status_code == 200:
         assert list(response.json()) == KEYS
+
+
+def test_history_summary_leaves_out_the_per_benchmark_lists_and_keeps_the_rest(
+    client, mission, observer, plan, staff
+):
+    submitted_round(mission, staff, D, [{"benchmark": "bm-incidents", "value": Decimal(60)}])
+    snapshot = readiness_snapshot_create(mission=mission, as_of=D)
+    as_user(client, observer)
+
+    full = client.get(f"{base(mission)}history/").json()["results"][0]
+    summary = client.get(f"{base(mission)}history/?summary=true").json()["results"][0]
+
+    assert full["benchmarks"] and "blockers" in full
+    assert "benchmarks" not in summary and "blockers" not in summary
+    expected = {k: v for k, v in full.items() if k not in ("benchmarks", "blockers")}
+    assert summary == expected
+    assert list(summary) == list(expected)  # the resource's key order, after the database
+    assert summary["readiness"] == snapshot.figures["readiness"]
+
+
+def test_history_summary_takes_only_a_boolean(client, mission, observer, plan):
+    response = as_user(client, observer).get(f"{base(mission)}history/?summary=maybe")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["summary"]
