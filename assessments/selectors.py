@@ -3,7 +3,8 @@
 import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Window
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -24,9 +25,12 @@ def latest_counted_scores(mission: Mission, as_of: datetime.date):
     Counted: in a submitted or approved round. Latest: by the round's ``as_of``, then the
     round created last, then the higher round id (DESIGN.md, "Readiness: the method").
     """
+    # By the round's mission (a score's benchmark is always of its round's mission): the
+    # rounds' index (mission, status, as_of) then narrows the scores, with no join on the
+    # benchmarks.
     return (
         Score.objects.filter(
-            benchmark__mission=mission,
+            assessment__mission=mission,
             assessment__status__in=Assessment.COUNTED,
             assessment__as_of__lte=as_of,
         )
@@ -164,3 +168,35 @@ def readiness_inputs(
 
 def latest_snapshot(mission: Mission) -> ReadinessSnapshot | None:
     return ReadinessSnapshot.objects.filter(mission=mission).order_by("-computed_at", "-id").first()
+
+
+def grid_benchmarks_page(
+    *, mission: Mission, category: str, number: str | int | None, per_page: int
+) -> Page:
+    """One page of the benchmarks a round's grid scores, in the plan's order.
+
+    The page's rows carry the total in a window column, so paging costs no count query
+    (one only when asked for a page past the end).
+    """
+    rows = Benchmark.objects.filter(mission=mission, is_retired=False, objective__is_retired=False)
+    if category:
+        rows = rows.filter(objective__category=category)
+    ordered = rows.annotate(total=Window(Count("id"))).order_by(
+        "objective__order", "objective_id", "order", "id"
+    )
+    try:
+        wanted = max(int(number or 1), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    found = list(ordered[(wanted - 1) * per_page : wanted * per_page])
+    if found:
+        total = found[0].total
+    elif wanted == 1:
+        total = 0
+    else:  # a page past the end: count, then show the last page
+        total = rows.count()
+    page = Paginator(range(total), per_page).get_page(wanted)
+    if page.number != wanted:
+        found = list(ordered[(page.number - 1) * per_page : page.number * per_page])
+    page.object_list = found
+    return page

@@ -29,7 +29,7 @@ from missions import selectors as mission_selectors
 from missions.access import mission_required
 from missions.models import Benchmark, Category
 
-from . import services
+from . import selectors, services
 from .forms import (
     AssessmentStartForm,
     AttachmentForm,
@@ -42,6 +42,9 @@ from .imports import ImportInvalid, rows_from_csv, rows_from_xlsx, scores_import
 from .models import Assessment, Score
 
 ROUNDS_PER_PAGE = 25
+# Benchmarks per page of a round's grid: a large plan (300 benchmarks) is scored a page at a
+# time, so the page stays quick to render and to read; "Save all" saves the page shown.
+GRID_PER_PAGE = 50
 SCORE_ROW = "assessments/_score_row.html"
 SCORE_KEY = re.compile(r"^scores\[(\d+)\](?:\.(\w+))?$")
 
@@ -84,9 +87,17 @@ def _can_log(access) -> bool:
     return access.has("log_assessment") and not access.mission.is_closed
 
 
-def _detail_url(assessment: Assessment, category: str = "") -> str:
+def _grid_query(category: str = "", page: int = 1) -> str:
+    query = {"category": category} if category else {}
+    if page > 1:
+        query["page"] = page
+    return urlencode(query)
+
+
+def _detail_url(assessment: Assessment, category: str = "", page: int = 1) -> str:
     url = reverse("assessments:detail", args=[assessment.mission.code, assessment.pk])
-    return f"{url}?{urlencode({'category': category})}" if category else url
+    query = _grid_query(category, page)
+    return f"{url}?{query}" if query else url
 
 
 # List and start -------------------------------------------------------------------------
@@ -154,23 +165,74 @@ def assessment_new(request, access):
 # The round and its grid -----------------------------------------------------------------
 
 
-def _grid_benchmarks(access, category: str) -> list[Benchmark]:
-    benchmarks = mission_selectors.plan_benchmarks(mission=access.mission)
-    if category:
-        benchmarks = [b for b in benchmarks if b.objective.category == category]
-    return benchmarks
+def _scores_by_benchmark(assessment: Assessment, benchmarks) -> dict[int, Score]:
+    """The round's scores of these benchmarks (the grid's page), by benchmark id."""
+    ids = [b.pk for b in benchmarks]
+    return {s.benchmark_id: s for s in assessment.scores.filter(benchmark_id__in=ids)}
 
 
-def _scores_by_benchmark(assessment: Assessment) -> dict[int, Score]:
-    return {s.benchmark_id: s for s in assessment.scores.select_related("benchmark")}
+def _field(bound) -> dict[str, Any]:
+    value = bound.value()
+    return {
+        "id": bound.auto_id,
+        "name": bound.html_name,
+        "label": bound.label,
+        "value": "" if value is None else str(value),
+        "errors": bound.errors or None,
+    }
 
 
-def _row(benchmark, score, *, data=None, editable: bool, status: str = "", stale=None):
+def _ready(row: dict[str, Any]) -> dict[str, Any]:
+    """What the row template prints, as plain values: the grid writes its inputs out itself
+    (no widget templates), and a dict is the cheapest thing for a template to look into."""
+    form = row["form"]
+    row["invalid"] = bool(form.errors or row.get("stale_message"))
+    row["non_field_errors"] = form.non_field_errors() if form.is_bound else None
+    if row["editable"]:
+        row["figure_field"] = _field(form[form.figure_name])
+        row["evidence_field"] = _field(form["evidence"])
+        row["source_field"] = _field(form["source"])
+        row["rated"] = form.figure_name == "rating"
+    return row
+
+
+# A benchmark id no row has: each row URL is reversed once with it, then filled in per row.
+_URL_SLOT = "2147483647"
+
+
+class GridUrls:
+    """The URLs of a round's grid rows, each reversed once per page, not once per row."""
+
+    NAMES = {
+        "score": "assessments:score",
+        "attachment": "assessments:attachment",
+        "download": "assessments:attachment-download",
+    }
+
+    def __init__(self, assessment: Assessment, mission):
+        code = mission.code
+        self._patterns = {
+            key: reverse(name, args=[code, assessment.pk, _URL_SLOT]).rpartition(_URL_SLOT)
+            for key, name in self.NAMES.items()
+        }
+        self._patterns["benchmark"] = reverse(
+            "missions:benchmark", args=[code, _URL_SLOT]
+        ).rpartition(_URL_SLOT)
+
+    def for_benchmark(self, pk: int) -> dict[str, str]:
+        return {key: f"{head}{pk}{tail}" for key, (head, _s, tail) in self._patterns.items()}
+
+
+def _row(
+    benchmark, score, *, urls: GridUrls, data=None, editable: bool, status: str = "", stale=None
+):
     form = ScoreRowForm(data, benchmark=benchmark, initial=ScoreRowForm.initial_from(score))
     if data is not None:
         form.is_valid()
     return {
         "benchmark": benchmark,
+        "pk": str(benchmark.pk),  # ids as text: a template localises every number it prints
+        "urls": urls.for_benchmark(benchmark.pk),
         "score": score,
         "form": form,
         "editable": editable,
@@ -247,15 +309,23 @@ def _version(request) -> int | None:
 @vary_on_headers("HX-Request")
 @mission_required()
 def assessment_detail(request, access, pk):
-    """The round: its facts, actions, and the grid of benchmarks (?category= filters it).
+    """The round: its facts, actions, and the grid of benchmarks (?category= filters it,
+    ?page= pages it).
 
-    POST saves the whole grid at once (the form without JavaScript).
+    POST saves the grid's page at once (the form without JavaScript).
     """
     assessment = _round(access, pk)
     category = request.GET.get("category", "")
     if category not in Category.values:
         category = ""
-    benchmarks = _grid_benchmarks(access, category)
+    grid = selectors.grid_benchmarks_page(
+        mission=access.mission,
+        category=category,
+        number=request.GET.get("page"),
+        per_page=GRID_PER_PAGE,
+    )
+    benchmarks = grid.object_list
+    urls = GridUrls(assessment, access.mission)
     editable = assessment.is_draft and _can_log(access)
     status = 200
     conflict = None
@@ -278,20 +348,20 @@ def assessment_detail(request, access, pk):
                 conflict = _stale_text()
             if saved:
                 messages.success(request, _("The scores were saved."))
-                return redirect(_detail_url(assessment, category))
+                return redirect(_detail_url(assessment, category, grid.number))
         assessment.refresh_from_db()
-        scores = _scores_by_benchmark(assessment)
+        scores = _scores_by_benchmark(assessment, benchmarks)
         rows = []
         for form in forms:
             score = scores.get(form.benchmark.pk)
-            row = _row(form.benchmark, score, editable=True) | {"form": form}
+            row = _row(form.benchmark, score, urls=urls, editable=True) | {"form": form}
             if conflict and _differs(form, score):
                 row.update(stale=score, stale_message=_("Not saved: yours differs from this."))
-            rows.append(row)
+            rows.append(_ready(row))
         status = 409 if conflict else 400
     else:
-        scores = _scores_by_benchmark(assessment)
-        rows = [_row(b, scores.get(b.pk), editable=editable) for b in benchmarks]
+        scores = _scores_by_benchmark(assessment, benchmarks)
+        rows = [_ready(_row(b, scores.get(b.pk), urls=urls, editable=editable)) for b in benchmarks]
     return render(
         request,
         "assessments/assessment_detail.html",
@@ -303,6 +373,9 @@ def assessment_detail(request, access, pk):
             "rows": rows,
             "editable": editable,
             "category": category,
+            "grid": grid,
+            "grid_query": _grid_query(category, grid.number),
+            "filter_query": _grid_query(category),
             "categories": Category.choices,
             "can_submit": editable,
             "can_approve": assessment.status == Assessment.Status.SUBMITTED
@@ -338,11 +411,18 @@ def score_save(request, access, pk, benchmark_pk):
             status_text = _("Saved")
     assessment.refresh_from_db()
     score = Score.objects.filter(assessment=assessment, benchmark=benchmark).first()
-    row = _row(benchmark, score, editable=True, status=status_text)
+    row = _row(
+        benchmark,
+        score,
+        urls=GridUrls(assessment, access.mission),
+        editable=True,
+        status=status_text,
+    )
     if not status_text:  # not saved: keep what was typed, with its errors
         row["form"] = form
         row["stale"] = score if stale else None
         row["stale_message"] = _stale_text() if stale else ""
+    _ready(row)
     context = {
         "row": row,
         "assessment": assessment,

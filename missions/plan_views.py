@@ -12,17 +12,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_date
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from assessments.selectors import latest_counted_scores, mission_today
+from assessments.selectors import latest_counted_scores, latest_snapshot, mission_today
+from assessments.services import _dirty_key
 from exitplan.errors import StaleVersion
 from stakeholders.models import Comment
 
@@ -40,6 +44,8 @@ from .plan_forms import (
 )
 
 PAGE = "missions/plan.html"
+# Up to this many benchmarks the plan shows them all; beyond, objectives open one at a time.
+EXPANDED_BENCHMARKS = 60
 ROW = "missions/_plan_row.html"
 EDIT = "missions/_plan_edit.html"
 
@@ -51,6 +57,7 @@ class Kind:
     model: type
     form: type[PlanItemForm]
     label: Any
+    add_title: Any
 
     def siblings(self, item) -> Any:
         """The items an item moves among: same mission, same parent, not retired."""
@@ -65,15 +72,32 @@ class Kind:
 KINDS = {
     k.slug: k
     for k in (
-        Kind("phase", "phase", Phase, PhaseForm, gettext_lazy("phase")),
-        Kind("objective", "objective", Objective, ObjectiveForm, gettext_lazy("objective")),
-        Kind("benchmark", "benchmark", Benchmark, BenchmarkForm, gettext_lazy("benchmark")),
+        Kind(
+            "phase", "phase", Phase, PhaseForm, gettext_lazy("phase"), gettext_lazy("Add a phase")
+        ),
+        Kind(
+            "objective",
+            "objective",
+            Objective,
+            ObjectiveForm,
+            gettext_lazy("objective"),
+            gettext_lazy("Add an objective"),
+        ),
+        Kind(
+            "benchmark",
+            "benchmark",
+            Benchmark,
+            BenchmarkForm,
+            gettext_lazy("benchmark"),
+            gettext_lazy("Add a benchmark"),
+        ),
         Kind(
             "handover-item",
             "handover_item",
             HandoverItem,
             HandoverItemForm,
             gettext_lazy("handover item"),
+            gettext_lazy("Add a handover item"),
         ),
     )
 }
@@ -96,6 +120,39 @@ def _item(kind: Kind, mission: Mission, pk: int):
 # Reads -----------------------------------------------------------------------------------
 
 
+# An id no row has: URLs are reversed once with it, then each row's id takes its place.
+_URL_SLOT = "2147483647"
+
+
+class RowUrls:
+    """The URLs of the plan's rows, each pattern reversed once per page rather than once per
+    row (eight reversals a row made a 300-benchmark plan spend most of its time in reverse)."""
+
+    def __init__(self, mission: Mission):
+        self.code = mission.code
+        self._patterns: dict[tuple[str, ...], tuple[str, str]] = {}
+
+    def _url(self, name: str, *args: str, pk: int) -> str:
+        key = (name, *args)
+        if key not in self._patterns:
+            url = reverse(name, args=[self.code, *args, _URL_SLOT])
+            head, _slot, tail = url.rpartition(_URL_SLOT)
+            self._patterns[key] = (head, tail)
+        head, tail = self._patterns[key]
+        return f"{head}{pk}{tail}"
+
+    def for_item(self, kind: "Kind", pk: int) -> dict[str, str]:
+        urls = {
+            "edit": self._url("missions:plan-edit", kind.slug, pk=pk),
+            "move": self._url("missions:plan-move", kind.slug, pk=pk),
+            "retire": self._url("missions:plan-retire", kind.slug, pk=pk),
+            "comments": self._url("missions:comments-item", kind.target_type, pk=pk),
+        }
+        if kind.model is Benchmark:
+            urls["page"] = self._url("missions:benchmark", pk=pk)
+        return urls
+
+
 def _comment_counts(mission: Mission) -> dict[tuple[str, int], int]:
     """Comments per plan item, replies included: one aggregate query for the whole plan."""
     rows = (
@@ -107,8 +164,42 @@ def _comment_counts(mission: Mission) -> dict[tuple[str, int], int]:
     return {(r["target_type"], r["target_id"]): r["count"] for r in rows}
 
 
-def _latest_scores(mission: Mission) -> dict[int, dict]:
-    """Each benchmark's latest counted score today: one query (a window function)."""
+def _snapshot_latest(mission: Mission, today) -> dict[str, dict] | None:
+    """Each benchmark's latest counted score by code, from today's stored readiness snapshot
+    when nothing changed since it was computed (one query); None when it may be out of date.
+
+    The snapshot already holds what a window over every score of the mission would choose
+    (36,000 scores in ten years of a large mission): reading it is the cheap path.
+    """
+    snapshot = latest_snapshot(mission)
+    if snapshot is None or snapshot.as_of != today:
+        return None
+    dirty = cache.get(_dirty_key(mission.pk))
+    if dirty and dirty > snapshot.computed_at.timestamp():
+        return None  # a change waits for the recompute: choose in the database instead
+    return {
+        row["code"]: row["latest"]
+        for row in snapshot.figures.get("benchmarks", [])
+        if row.get("latest")
+    }
+
+
+def _latest_scores(mission: Mission, benchmarks: list[Benchmark]) -> dict[int, dict]:
+    """Each benchmark's latest counted score today: from the current snapshot, else one
+    query (a window function) — two queries at most, whatever the plan's size."""
+    today = mission_today(mission)
+    stored = _snapshot_latest(mission, today)
+    if stored is not None:
+        latest = {}
+        for benchmark in benchmarks:
+            row = stored.get(benchmark.code)
+            if row:
+                figure = row["value"] if row.get("value") is not None else row.get("rating")
+                latest[benchmark.pk] = {
+                    "figure": selectors.decimal_text(figure),
+                    "as_of": parse_date(row["as_of"]),
+                }
+        return latest
     return {
         row["benchmark_id"]: {
             "figure": selectors.decimal_text(
@@ -116,43 +207,67 @@ def _latest_scores(mission: Mission) -> dict[int, dict]:
             ),
             "as_of": row["assessment__as_of"],
         }
-        for row in latest_counted_scores(mission, mission_today(mission))
+        for row in latest_counted_scores(mission, today)
     }
 
 
-def _annotate(items, kind: Kind, counts, latest) -> None:
+def _annotate(items, kind: Kind, counts, latest, urls: RowUrls) -> None:
     for item in items:
         item.plan_kind = kind
+        item.dom_id = f"{kind.slug}-{item.pk}"
+        item.urls = urls.for_item(kind, item.pk)
         item.comment_count = counts.get((kind.target_type, item.pk), 0)
         if kind.model is Benchmark:
             item.latest = latest.get(item.pk)
 
 
-def plan_contents(mission: Mission) -> dict[str, Any]:
-    """The live plan of a mission, grouped for the page, in six queries whatever its size."""
+def plan_contents(mission: Mission, expand: int | None = None) -> dict[str, Any]:
+    """The live plan of a mission, grouped for the page, in six or seven queries whatever its
+    size (seven when the latest scores cannot be read from the readiness snapshot).
+
+    A plan with more than ``EXPANDED_BENCHMARKS`` benchmarks shows one objective's
+    benchmarks (``expand``, else the first) and the others collapsed, and loads only those
+    shown: a page of 300 benchmarks with their controls weighed 800 kB and took most of a
+    second to render.
+    """
     phases = list(Phase.objects.filter(mission=mission, is_retired=False).order_by("order", "id"))
     objectives = list(
-        Objective.objects.filter(mission=mission, is_retired=False).order_by("order", "id")
+        Objective.objects.filter(mission=mission, is_retired=False)
+        .annotate(benchmark_count=Count("benchmarks", filter=Q(benchmarks__is_retired=False)))
+        .order_by("order", "id")
     )
+    benchmark_count = sum(o.benchmark_count for o in objectives)
+    collapsed = benchmark_count > EXPANDED_BENCHMARKS
+    if collapsed and expand not in {o.pk for o in objectives if o.benchmark_count}:
+        # The first objective with benchmarks is open, so the page shows some at once (and
+        # costs the same queries whichever objective is open).
+        expand = next(o.pk for o in objectives if o.benchmark_count)
+    for objective in objectives:
+        objective.expanded = not collapsed or objective.pk == expand
+    shown_objectives = [o.pk for o in objectives if o.expanded]
     benchmarks = list(
-        Benchmark.objects.filter(mission=mission, is_retired=False).order_by("order", "id")
+        Benchmark.objects.filter(
+            mission=mission, is_retired=False, objective_id__in=shown_objectives
+        ).order_by("order", "id")
     )
     handover = list(
         HandoverItem.objects.filter(mission=mission, is_retired=False)
         .select_related("receiving_stakeholder")
         .order_by("order", "id")
     )
-    counts = _comment_counts(mission)
-    latest = _latest_scores(mission)
-    _annotate(phases, KINDS["phase"], counts, latest)
-    _annotate(objectives, KINDS["objective"], counts, latest)
-    _annotate(benchmarks, KINDS["benchmark"], counts, latest)
-    _annotate(handover, KINDS["handover-item"], counts, latest)
     by_objective: dict[int, list] = {}
     for benchmark in benchmarks:
         by_objective.setdefault(benchmark.objective_id, []).append(benchmark)
     for objective in objectives:
         objective.plan_benchmarks = by_objective.get(objective.pk, [])
+    shown = benchmarks
+    counts = _comment_counts(mission)
+    latest = _latest_scores(mission, shown)
+    urls = RowUrls(mission)
+    _annotate(phases, KINDS["phase"], counts, latest, urls)
+    _annotate(objectives, KINDS["objective"], counts, latest, urls)
+    _annotate(shown, KINDS["benchmark"], counts, latest, urls)
+    _annotate(handover, KINDS["handover-item"], counts, latest, urls)
     phase_ids = {p.pk for p in phases}
     groups = [
         {"phase": phase, "objectives": [o for o in objectives if o.target_phase_id == phase.pk]}
@@ -169,18 +284,21 @@ def plan_contents(mission: Mission) -> dict[str, Any]:
         "objectives": objectives,
         "groups": [g for g in groups if g["objectives"]],
         "handover_items": handover,
-        "benchmark_count": len([b for b in benchmarks if b.objective_id in by_objective]),
+        "benchmark_count": benchmark_count,
+        "collapsed": collapsed,
     }
 
 
-def _one_row(kind: Kind, item) -> None:
-    """Comment count and latest score of a single re-rendered row (two small queries)."""
+def _one_row(kind: Kind, item, mission: Mission) -> None:
+    """Comment count and latest score of a single re-rendered row (a few small queries)."""
     item.plan_kind = kind
+    item.dom_id = f"{kind.slug}-{item.pk}"
+    item.urls = RowUrls(mission).for_item(kind, item.pk)
     item.comment_count = Comment.objects.filter(
         mission_id=item.mission_id, target_type=kind.target_type, target_id=item.pk
     ).count()
     if kind.model is Benchmark:
-        item.latest = _latest_scores(item.mission).get(item.pk)
+        item.latest = _latest_scores(mission, [item]).get(item.pk)
 
 
 # Pages -----------------------------------------------------------------------------------
@@ -190,48 +308,86 @@ def _can_edit(access) -> bool:
     return access.has("change_plan") and not access.mission.is_closed
 
 
-def _new_forms(access, request) -> dict[str, PlanItemForm]:
-    """The empty "add" forms: a new phase goes last, a benchmark under ?objective= if given."""
+def _new_form(kind: Kind, access, request) -> PlanItemForm:
+    """An empty "add" form: a new phase goes last, a benchmark under ?objective= if given."""
     mission = access.mission
-    objective = request.GET.get("objective", "")
-    last = Phase.objects.filter(mission=mission).order_by("-order").first()
-    return {
-        "phase": PhaseForm(
-            mission=mission, prefix="new-phase", initial={"order": (last.order if last else 0) + 1}
-        ),
-        "objective": ObjectiveForm(mission=mission, prefix="new-objective"),
-        "benchmark": BenchmarkForm(
-            mission=mission,
-            prefix="new-benchmark",
-            initial={"objective": objective} if objective.isdigit() else None,
-        ),
-        "handover_item": HandoverItemForm(mission=mission, prefix="new-handover-item"),
-    }
+    initial = None
+    if kind.model is Phase:
+        last = Phase.objects.filter(mission=mission).order_by("-order").first()
+        initial = {"order": (last.order if last else 0) + 1}
+    elif kind.model is Benchmark and request.GET.get("objective", "").isdigit():
+        initial = {"objective": request.GET["objective"]}
+    return kind.form(mission=mission, prefix=f"new-{kind.slug}", initial=initial)
 
 
-def _render_page(request, access, *, forms=None, open_kind=None, status=200, note=None):
+def _new_forms(access, request, open_kind, forms) -> dict[str, PlanItemForm]:
+    """The "add" form that is open, if any. The closed ones load when opened (htmx), or
+    open on a page of their own without JavaScript: four forms' choices cost five queries
+    and a fifth of a large plan's render on every view."""
+    kind = KINDS.get(open_kind or "") or next(
+        (k for k in KINDS.values() if k.target_type == open_kind), None
+    )
+    shown = dict(forms or {})
+    if kind is not None and kind.target_type not in shown:
+        shown[kind.target_type] = _new_form(kind, access, request)
+    return shown
+
+
+def _expanded(request, item=None) -> int | None:
+    """The objective whose benchmarks a collapsed plan shows: ?objective=, else the one of
+    the benchmark just added, moved or edited."""
+    if isinstance(item, Benchmark):
+        return item.objective_id
+    raw = request.GET.get("objective", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _render_page(
+    request, access, *, forms=None, open_kind=None, status=200, note=None, expand=None
+):
     context = {
         "access": access,
         "mission": access.mission,
         "can_edit": _can_edit(access),
         "note": note,
+        "plan_path": reverse("missions:plan", args=[access.mission.code]),
     }
-    context.update(plan_contents(access.mission))
-    if context["can_edit"]:
-        context["new_forms"] = {**_new_forms(access, request), **(forms or {})}
+    context.update(plan_contents(access.mission, expand=expand or _expanded(request)))
     context["open_kind"] = open_kind or request.GET.get("add")
+    if context["can_edit"]:
+        context["new_forms"] = _new_forms(access, request, context["open_kind"], forms)
     return render(request, PAGE, context, status=status)
 
 
 @vary_on_headers("HX-Request")
 @mission_required()
 def plan(request, access):
-    """The transition plan; staff see the controls to change it (not on a closed mission)."""
+    """The transition plan; staff see the controls to change it (not on a closed mission).
+
+    An htmx request for ?objective= (opening a collapsed objective) gets that objective's
+    benchmarks alone; without JavaScript the link reloads the plan with them shown.
+    """
+    expand = _expanded(request)
+    if expand is not None and request.htmx and not request.htmx.boosted:
+        contents = plan_contents(access.mission, expand=expand)
+        objective = next((o for o in contents["objectives"] if o.pk == expand), None)
+        if objective is None:
+            raise Http404(_("No such objective in this mission's plan."))
+        context = {
+            "access": access,
+            "mission": access.mission,
+            "can_edit": _can_edit(access),
+            "item": objective,
+        }
+        return render(request, f"{PAGE}#objective-benchmarks", context)
     return _render_page(request, access)
 
 
-def _plan_url(mission: Mission, anchor: str = "") -> str:
+def _plan_url(mission: Mission, anchor: str = "", item=None) -> str:
+    """The plan, at an item; a benchmark's objective is shown open when the plan collapses."""
     url = reverse("missions:plan", args=[mission.code])
+    if isinstance(item, Benchmark):
+        url = f"{url}?{urlencode({'objective': item.objective_id})}"
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -266,6 +422,14 @@ def plan_item_new(request, access, kind):
     kind = _kind(kind)
     if request.method != "POST":
         access.require_writable()
+        if request.htmx and not request.htmx.boosted:  # a closed "add" section, opened
+            context = {
+                "mission": access.mission,
+                "slug": kind.slug,
+                "title": kind.add_title,
+                "form": _new_form(kind, access, request),
+            }
+            return render(request, "missions/_plan_new.html#add-form", context)
         return _render_page(request, access, open_kind=kind.slug)
     form = kind.form(request.POST, mission=access.mission, prefix=f"new-{kind.slug}")
     if form.is_valid():
@@ -277,9 +441,9 @@ def plan_item_new(request, access, kind):
         else:
             text = _("The %(kind)s “%(name)s” was added.") % {"kind": kind.label, "name": item}
             if request.htmx:  # the plan's body is swapped in place; say so inside it
-                return _render_page(request, access, note=text)
+                return _render_page(request, access, note=text, expand=_expanded(request, item))
             messages.success(request, text)
-            return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}"))
+            return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}", item))
     # htmx swaps only 2xx answers: the form comes back with its errors in the plan's body.
     return _render_page(
         request,
@@ -291,7 +455,7 @@ def plan_item_new(request, access, kind):
 
 
 def _row(request, kind: Kind, item, access, *, status=200, note=None) -> HttpResponse:
-    _one_row(kind, item)
+    _one_row(kind, item, access.mission)
     context = {
         "item": item,
         "kind": kind,
@@ -309,7 +473,7 @@ def plan_item(request, access, kind, pk):
     kind = _kind(kind)
     item = _item(kind, access.mission, pk)
     if not request.htmx:
-        return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}"))
+        return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}", item))
     return _row(request, kind, item, access)
 
 
@@ -396,7 +560,7 @@ def plan_item_edit(request, access, kind, pk):
             if request.htmx:
                 return _row(request, kind, item, access, note=_("Saved."))
             messages.success(request, _("Your changes were saved."))
-            return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}"))
+            return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}", item))
     return _edit_response(request, access, kind, item, form, status=400)
 
 
@@ -425,10 +589,10 @@ def plan_item_move(request, access, kind, pk):
     else:
         text = "" if moved else _("The %(kind)s is already at that end.") % {"kind": kind.label}
     if request.htmx:
-        return _render_page(request, access, note=text)
+        return _render_page(request, access, note=text, expand=_expanded(request, item))
     if text:
         messages.info(request, text)
-    return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}"))
+    return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}", item))
 
 
 @require_POST
@@ -450,7 +614,7 @@ def plan_item_retire(request, access, kind, pk):
             item = _item(kind, access.mission, pk)
             return _row(request, kind, item, access, note=text)
         messages.error(request, text)
-        return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}"))
+        return redirect(_plan_url(access.mission, f"{kind.slug}-{item.pk}", item))
     text = _(
         "The %(kind)s “%(name)s” was retired. "
         "It no longer counts for readiness and stays in history."

@@ -27,7 +27,17 @@ from stakeholders.models import Comment, Consultation
 from .access import MissionAccess
 from .api.history import hidden_keys
 from .audit import target_type_of
-from .models import AuditEvent, Benchmark, Category, HandoverItem, Mission, Objective, Phase
+from .models import (
+    AuditEvent,
+    Benchmark,
+    Category,
+    HandoverItem,
+    Mission,
+    Objective,
+    Phase,
+    PhaseEndorsement,
+)
+from .services import phase_plan_changed_at
 
 # How many snapshots the missions list's sparkline draws, and days the dashboard's trend.
 SPARKLINE_POINTS = 12
@@ -207,13 +217,55 @@ def plan_phases(*, mission: Mission) -> list[Phase]:
     return list(Phase.objects.filter(mission=mission, is_retired=False).order_by("order", "id"))
 
 
-def plan_benchmarks(*, mission: Mission) -> list[Benchmark]:
+@dataclass(frozen=True)
+class PlanObjective:
+    pk: int
+    title: str
+
+
+@dataclass(frozen=True)
+class PlanBenchmark:
+    """What the dashboard shows of a benchmark: a plain record, cheaper than a model by 300."""
+
+    pk: int
+    code: str
+    title: str
+    kind: str
+    unit: str
+    baseline: Decimal | None
+    target: Decimal | None
+    objective: PlanObjective
+
+    @property
+    def objective_id(self) -> int:
+        return self.objective.pk
+
+
+def plan_benchmarks(*, mission: Mission) -> list[PlanBenchmark]:
     """The benchmarks that count for readiness, with their objective, in the plan's order."""
-    return list(
+    rows = (
         Benchmark.objects.filter(mission=mission, is_retired=False, objective__is_retired=False)
-        .select_related("objective")
         .order_by("objective__order", "objective_id", "order", "id")
+        .values_list(
+            "id",
+            "code",
+            "title",
+            "kind",
+            "unit",
+            "baseline",
+            "target",
+            "objective_id",
+            "objective__title",
+        )
     )
+    objectives: dict[int, PlanObjective] = {}
+    benchmarks = []
+    for pk, code, title, kind, unit, baseline, target, objective_id, objective_title in rows:
+        objective = objectives.get(objective_id)
+        if objective is None:
+            objective = objectives[objective_id] = PlanObjective(objective_id, objective_title)
+        benchmarks.append(PlanBenchmark(pk, code, title, kind, unit, baseline, target, objective))
+    return benchmarks
 
 
 def latest_by_code(figures: dict) -> dict[str, dict]:
@@ -231,11 +283,21 @@ class CategoryRow:
 @dataclass(frozen=True)
 class BlockerRow:
     code: str
-    benchmark: Benchmark | None
+    benchmark: PlanBenchmark | None
     share: float
     points: float  # readiness points it costs: share × 100
     reason: str
     reason_label: str
+
+
+@dataclass(frozen=True)
+class EndorsementRow:
+    stakeholder: str
+    endorser: str
+    endorsed_at: datetime.datetime
+    readiness: Decimal
+    gate_threshold: int
+    plan_changed: bool  # the gate's threshold or critical benchmarks changed since
 
 
 @dataclass(frozen=True)
@@ -244,6 +306,7 @@ class GateRow:
     known: bool  # False for a phase added after the snapshot was computed
     open: bool
     reasons: list[str]
+    endorsements: list[EndorsementRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -276,19 +339,71 @@ def category_rows(figures: dict) -> list[CategoryRow]:
     return [CategoryRow(c.value, str(c.label), values[c.value]) for c in Category if c in values]
 
 
-def gate_rows(figures: dict, phases: list[Phase]) -> list[GateRow]:
-    """Each phase with its gate from the figures (gates name phases by id)."""
+def endorsements_by_phase(
+    *, mission: Mission, phases: list[Phase]
+) -> dict[int, list[EndorsementRow]]:
+    """The active endorsements of the gates that require one, by phase id.
+
+    One query (none when no gate requires one); when there is any endorsement,
+    ``phase_plan_changed_at`` reads from the audit trail whether each gate's terms changed
+    since (a fixed number more, whatever the plan's size).
+    """
+    if not any(phase.requires_endorsement for phase in phases):
+        return {}
+    endorsements = list(
+        PhaseEndorsement.objects.filter(
+            phase__mission=mission,
+            phase__is_retired=False,
+            phase__requires_endorsement=True,
+            withdrawn_at__isnull=True,
+        )
+        .select_related("stakeholder", "endorsed_by")
+        .order_by("endorsed_at", "id")
+    )
+    changed_at = phase_plan_changed_at(mission=mission) if endorsements else {}
+    rows: dict[int, list[EndorsementRow]] = {}
+    for e in endorsements:
+        changed = changed_at.get(e.phase_id)
+        rows.setdefault(e.phase_id, []).append(
+            EndorsementRow(
+                stakeholder=e.stakeholder.name,
+                endorser=person_name(e.endorsed_by),
+                endorsed_at=e.endorsed_at,
+                readiness=e.readiness,
+                gate_threshold=e.gate_threshold,
+                plan_changed=changed is not None and changed > e.endorsed_at,
+            )
+        )
+    return rows
+
+
+def gate_rows(
+    figures: dict,
+    phases: list[Phase],
+    endorsements: dict[int, list[EndorsementRow]] | None = None,
+) -> list[GateRow]:
+    """Each phase with its gate from the figures (gates name phases by id) and, where the
+    gate requires one, its active endorsements."""
     gates = {gate["phase"]: gate for gate in figures.get("gates", [])}
+    endorsements = endorsements or {}
     rows = []
     for phase in phases:
         gate = gates.get(phase.pk)
         reasons = [str(GATE_REASONS.get(r, r)) for r in (gate or {}).get("reasons", [])]
-        rows.append(GateRow(phase, gate is not None, bool(gate and gate["open"]), reasons))
+        rows.append(
+            GateRow(
+                phase,
+                gate is not None,
+                bool(gate and gate["open"]),
+                reasons,
+                endorsements.get(phase.pk, []) if phase.requires_endorsement else [],
+            )
+        )
     return rows
 
 
 def blocker_rows(
-    figures: dict, benchmarks: list[Benchmark], limit: int = TOP_BLOCKERS
+    figures: dict, benchmarks: list[PlanBenchmark], limit: int = TOP_BLOCKERS
 ) -> list[BlockerRow]:
     """The largest blockers first, as the figures rank them, with their benchmark."""
     by_code = {b.code: b for b in benchmarks}
@@ -358,10 +473,12 @@ def mission_dashboard(
     access: MissionAccess,
     figures: dict,
     phases: list[Phase],
-    benchmarks: list[Benchmark],
+    benchmarks: list[PlanBenchmark],
     now: datetime.datetime,
 ) -> Dashboard:
-    """Everything the dashboard shows beside the what-if panel (three queries)."""
+    """Everything the dashboard shows beside the what-if panel: the trend, consultations,
+    comments (three queries) and, when a gate requires one, endorsements (one more, and four
+    when there is any)."""
     mission = access.mission
     last_phase = phases[-1] if phases else None
     threshold = last_phase.gate_threshold if last_phase else None
@@ -374,7 +491,7 @@ def mission_dashboard(
         categories=category_rows(figures),
         blockers=blocker_rows(figures, benchmarks),
         blocker_count=len(figures.get("blockers", [])),
-        gates=gate_rows(figures, phases),
+        gates=gate_rows(figures, phases, endorsements_by_phase(mission=mission, phases=phases)),
         trend=readiness_trend(mission=mission),
         threshold=threshold,
         projection=Projection(
@@ -415,11 +532,11 @@ class WhatIf:
     confidence: Comparison
     categories: list[Comparison]
     gates: list[GateComparison]
-    changed: list[Benchmark]
+    changed: list[PlanBenchmark]
 
 
 def what_if_comparison(
-    *, current: dict, what_if: dict, phases: list[Phase], changed: list[Benchmark]
+    *, current: dict, what_if: dict, phases: list[Phase], changed: list[PlanBenchmark]
 ) -> WhatIf:
     """The what-if figures beside the current ones: readiness, categories and gates."""
     now_categories = current.get("categories", {})
@@ -549,8 +666,19 @@ def _field(model, name: str):
 
 
 def _field_label(model, name: str) -> str:
-    label = getattr(_field(model, name), "verbose_name", None)
-    # A reverse relation (an assessment's "scores") has no verbose name of its own.
+    field = _field(model, name)
+    label = getattr(field, "verbose_name", None)
+    if field is not None and field.is_relation and label == name.replace("_", " "):
+        # Django's default verbose name ("user") is not translated; the model's is.
+        label = field.related_model._meta.verbose_name
+    elif field is None and model is not None:
+        # A reverse relation (an assessment's "scores") has no verbose name of its own.
+        try:
+            relation = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            relation = None
+        if relation is not None and relation.is_relation and relation.related_model:
+            label = relation.related_model._meta.verbose_name_plural
     return str(label) if label else name.replace("_", " ")
 
 

@@ -1,3 +1,4 @@
+import copy
 import re
 from decimal import Decimal
 from typing import Any
@@ -30,6 +31,9 @@ from .models import Benchmark, Membership
 DASHBOARD = "missions/mission_detail.html"
 SCORES_PER_PAGE = 25
 EVENTS_PER_PAGE = 50
+# Up to this many benchmarks the what-if form is part of the dashboard; beyond, it opens on
+# demand (300 inputs were half of a large mission's dashboard, for a tool used now and then).
+WHAT_IF_INLINE_BENCHMARKS = 60
 # The what-if service names an error by the score's position: scores[2].rating.
 SCORE_KEY = re.compile(r"^scores\[(\d+)\]")
 
@@ -111,70 +115,104 @@ class WhatIfForm(forms.Form):
     unchanged score again would date it today and hide that the real one is out of date.
     """
 
-    def __init__(self, *args, benchmarks: list[Benchmark], latest: dict[str, dict], **kwargs):
+    def __init__(
+        self, *args, benchmarks: list[selectors.PlanBenchmark], latest: dict[str, dict], **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.benchmarks = benchmarks
         self.latest: dict[int, Decimal | None] = {}
+        # A plan may have 300 benchmarks: each field is a shallow copy of one of two built
+        # here, the hints' words are translated once, and each score date formatted once.
+        prototypes = {True: self._prototype(quantitative=True), False: self._prototype()}
+        self._words = {
+            "scale": _("Baseline %(baseline)s, target %(target)s %(unit)s."),
+            "rating": _("A rating from 1 (not at all) to 4 (fully)."),
+            "none": _("No score yet."),
+            "latest": _("Latest: %(value)s on %(date)s."),
+        }
+        self._dates: dict[str, str] = {}
         for benchmark in benchmarks:
             entry = (latest.get(benchmark.code) or {}).get("latest") or {}
             quantitative = benchmark.kind == Benchmark.Kind.QUANTITATIVE
             stored = entry.get("value" if quantitative else "rating")
             self.latest[benchmark.pk] = Decimal(stored) if stored is not None else None
-            attrs = {"step": "any", "inputmode": "decimal"}
-            if quantitative:
-                field = forms.DecimalField(max_digits=18, decimal_places=4)
-            else:
-                attrs.update(min="1", max="4")
-                field = forms.DecimalField(
-                    max_digits=6,
-                    decimal_places=4,
-                    min_value=1,
-                    max_value=4,
-                    error_messages={
-                        "min_value": gettext_lazy("Give a rating from 1 to 4."),
-                        "max_value": gettext_lazy("Give a rating from 1 to 4."),
-                    },
-                )
-            field.required = False
+            field = copy.copy(prototypes[quantitative])
             field.label = benchmark.title
-            field.widget = forms.NumberInput(attrs=attrs)
             field.initial = selectors.decimal_text(stored)
-            field.help_text = self._hint(benchmark, stored, entry.get("as_of"))
+            field.help_text = self._hint(benchmark, stored, self._date(entry.get("as_of")))
             field.benchmark = benchmark
             self.fields[self.field_name(benchmark)] = field
 
     @staticmethod
-    def field_name(benchmark: Benchmark) -> str:
-        return f"benchmark-{benchmark.pk}"
+    def _prototype(*, quantitative: bool = False) -> forms.DecimalField:
+        attrs = {"step": "any", "inputmode": "decimal"}
+        if quantitative:
+            field = forms.DecimalField(max_digits=18, decimal_places=4)
+        else:
+            attrs.update(min="1", max="4")
+            field = forms.DecimalField(
+                max_digits=6,
+                decimal_places=4,
+                min_value=1,
+                max_value=4,
+                error_messages={
+                    "min_value": gettext_lazy("Give a rating from 1 to 4."),
+                    "max_value": gettext_lazy("Give a rating from 1 to 4."),
+                },
+            )
+        field.required = False
+        field.rated = not quantitative
+        field.widget = forms.NumberInput(attrs=attrs)
+        return field
 
     @staticmethod
-    def _hint(benchmark: Benchmark, stored, as_of: str | None) -> str:
+    def field_name(benchmark: selectors.PlanBenchmark) -> str:
+        return f"benchmark-{benchmark.pk}"
+
+    def _date(self, as_of: str | None) -> str:
+        if not as_of:
+            return "—"
+        if as_of not in self._dates:
+            self._dates[as_of] = date_format(parse_date(as_of), "DATE_FORMAT")
+        return self._dates[as_of]
+
+    def _hint(self, benchmark: selectors.PlanBenchmark, stored, as_of: str) -> str:
         if benchmark.kind == Benchmark.Kind.QUANTITATIVE:
-            scale = _("Baseline %(baseline)s, target %(target)s %(unit)s.") % {
+            scale = self._words["scale"] % {
                 "baseline": selectors.decimal_text(benchmark.baseline),
                 "target": selectors.decimal_text(benchmark.target),
                 "unit": benchmark.unit,
             }
         else:
-            scale = _("A rating from 1 (not at all) to 4 (fully).")
+            scale = self._words["rating"]
         if stored is None:
-            return f"{_('No score yet.')} {scale}"
-        latest = _("Latest: %(value)s on %(date)s.") % {
-            "value": selectors.decimal_text(stored),
-            "date": date_format(parse_date(as_of), "DATE_FORMAT") if as_of else "—",
-        }
+            return f"{self._words['none']} {scale}"
+        latest = self._words["latest"] % {"value": selectors.decimal_text(stored), "date": as_of}
         return f"{latest} {scale}"
 
-    def groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
-        """The fields grouped by objective, in the plan's order."""
-        groups: list[tuple[Any, list[forms.BoundField]]] = []
+    def groups(self) -> list[tuple[Any, list[dict[str, Any]]]]:
+        """The fields grouped by objective, in the plan's order, as what the template writes
+        out (plain values: a template looks a dict up fastest, and a plan may have 300)."""
+        groups: list[tuple[Any, list[dict[str, Any]]]] = []
         for benchmark in self.benchmarks:
             if not groups or groups[-1][0].pk != benchmark.objective_id:
                 groups.append((benchmark.objective, []))
-            groups[-1][1].append(self[self.field_name(benchmark)])
+            bound = self[self.field_name(benchmark)]
+            value = bound.value()
+            groups[-1][1].append(
+                {
+                    "id": bound.auto_id,
+                    "name": bound.html_name,
+                    "label": bound.label,
+                    "help": bound.help_text,
+                    "value": "" if value is None else str(value),
+                    "errors": bound.errors if self.is_bound else None,
+                    "rated": bound.field.rated,
+                }
+            )
         return groups
 
-    def changed_scores(self) -> list[tuple[Benchmark, dict[str, Any]]]:
+    def changed_scores(self) -> list[tuple[selectors.PlanBenchmark, dict[str, Any]]]:
         """(benchmark, score row) for each field whose value differs from the latest score."""
         rows = []
         for benchmark in self.benchmarks:
@@ -212,11 +250,11 @@ def _what_if(form: WhatIfForm, *, mission, figures, phases):
     )
 
 
-def _what_if_partial(request, context: dict[str, Any], form: WhatIfForm) -> HttpResponse:
+def _what_if_partial(request, context: dict[str, Any], form: WhatIfForm | None) -> HttpResponse:
     """The ``#what-if-result`` partial; the form comes along out of band when its inline
     errors change (it has some now, or showed some before this request)."""
     html = render_to_string(f"{DASHBOARD}#what-if-result", context, request=request)
-    if form.errors or request.POST.get("had_errors"):
+    if form is not None and (form.errors or request.POST.get("had_errors")):
         html += render_to_string(
             f"{DASHBOARD}#what-if-form", {**context, "oob": True}, request=request
         )
@@ -236,16 +274,35 @@ def mission_detail(request, access):
     figures = readiness_current(mission=mission)
     benchmarks = selectors.plan_benchmarks(mission=mission)
     phases = selectors.plan_phases(mission=mission)
-    form = WhatIfForm(
-        request.POST if request.method == "POST" else None,
-        benchmarks=benchmarks,
-        latest=selectors.latest_by_code(figures),
+    # A large plan's what-if form (an input per benchmark) opens on demand: ?what_if=open,
+    # loaded by htmx when its section is opened, or as the whole page without JavaScript.
+    opened = (
+        request.method == "POST"
+        or len(benchmarks) <= WHAT_IF_INLINE_BENCHMARKS
+        or "what_if" in request.GET
     )
+    form = None
+    if opened:
+        form = WhatIfForm(
+            request.POST if request.method == "POST" else None,
+            benchmarks=benchmarks,
+            latest=selectors.latest_by_code(figures),
+        )
     what_if = None
     if request.method == "POST" and form.is_valid():
         what_if = _what_if(form, mission=mission, figures=figures, phases=phases)
-    context = {"access": access, "mission": mission, "form": form, "what_if": what_if}
+    context = {
+        "access": access,
+        "mission": mission,
+        "form": form,
+        "what_if": what_if,
+        "benchmark_count": len(benchmarks),
+    }
     if request.htmx and not request.htmx.boosted:
+        if request.method == "GET" and form is not None and "what_if" in request.GET:
+            return HttpResponse(
+                render_to_string(f"{DASHBOARD}#what-if-form", context, request=request)
+            )
         return _what_if_partial(request, context, form)
     dashboard = selectors.mission_dashboard(
         access=access, figures=figures, phases=phases, benchmarks=benchmarks, now=timezone.now()
@@ -256,7 +313,7 @@ def mission_detail(request, access):
         confidence_percent=round(figures["confidence"] * 100),
         as_of=parse_date(figures["as_of"]),
     )
-    return render(request, DASHBOARD, context, status=400 if form.errors else 200)
+    return render(request, DASHBOARD, context, status=400 if form and form.errors else 200)
 
 
 def _tick_label(value: float) -> str:

@@ -13,6 +13,7 @@ from assessments.services import (
     assessment_submit,
     readiness_snapshot_create,
 )
+from missions import views
 from missions.services import benchmark_create, objective_create, phase_create
 
 from .conftest import PHONE, sign_in
@@ -157,3 +158,32 @@ def test_the_skip_link_comes_first_and_moves_focus_to_main(page, mission, staff,
 
     assert first == "skip-link"
     page.wait_for_function("document.activeElement && document.activeElement.id === 'content'")
+
+
+def test_a_large_plans_what_if_opens_on_demand_then_works_as_usual(
+    page, mission, staff, plan, monkeypatch
+):
+    monkeypatch.setattr(views, "WHAT_IF_INLINE_BENCHMARKS", 1)  # two benchmarks: large here
+    sign_in(page, staff.email)
+    page.goto(f"/missions/{mission.code}/")
+    before = stored_readiness(mission)
+    assert page.get_by_label("Security incidents per quarter").count() == 0
+
+    page.locator(".what-if-open summary").focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Security incidents per quarter").fill("200")
+    page.get_by_role("button", name="Show what would change").click()
+
+    result = page.locator("#what-if-readiness")
+    result.wait_for()
+    assert float(result.inner_text()) > float(before)
+
+
+def test_the_timeline_shows_a_gate_awaiting_its_endorsement(page, mission, staff, plan):
+    sign_in(page, staff.email)
+    page.goto(f"/missions/{mission.code}/")
+
+    handover = page.locator(".timeline-item").nth(1)
+
+    assert "awaiting endorsement" in handover.inner_text()
+    assert handover.get_by_role("link", name="Endorsements of this gate").is_visible()

@@ -8,6 +8,7 @@ import pytest
 from assessments.models import Assessment
 from assessments.selectors import mission_today
 from assessments.tasks import recompute_readiness
+from missions import plan_views
 from missions.models import Benchmark
 from missions.services import benchmark_create, objective_create
 
@@ -155,3 +156,30 @@ def test_plan_and_round_fit_a_375px_phone(new_page, mission, staff, benchmark, p
 
     assert response.ok
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_collapsed_objective_opens_from_the_keyboard_and_its_benchmarks_edit_in_place(
+    new_page, mission, staff, admin, benchmark, monkeypatch
+):
+    monkeypatch.setattr(plan_views, "EXPANDED_BENCHMARKS", 1)  # two benchmarks: large here
+    later = objective_create(
+        actor=admin, mission=mission, category="political", title="Elections held", order=2
+    )
+    benchmark = benchmark_create(
+        actor=admin, objective=later, code="bm-elections", title="Elections", kind="rating"
+    )
+    page = new_page()
+    sign_in(page, staff.email)
+    page.goto(f"/missions/{mission.code}/plan/")
+    row = page.locator(f"#benchmark-{benchmark.pk}")
+    assert row.count() == 0  # the first objective is open; this one loads when opened
+
+    page.locator(".plan-collapsed summary").focus()
+    page.keyboard.press("Enter")
+    row.wait_for()
+    page.locator(f"#edit-benchmark-{benchmark.pk}").click()
+    page.locator(f"#id_benchmark-{benchmark.pk}-title").fill("Incidents per quarter")
+    page.locator(f"#benchmark-{benchmark.pk} button[type=submit]").click()
+
+    row.get_by_text("Saved.").wait_for()
+    assert Benchmark.objects.get(pk=benchmark.pk).title == "Incidents per quarter"

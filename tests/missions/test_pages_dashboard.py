@@ -22,6 +22,8 @@ from assessments.services import (
     assessment_submit,
     readiness_snapshot_create,
 )
+from missions import views as mission_views
+from missions.access import access_for
 from missions.models import AuditEvent, Benchmark
 from missions.services import (
     benchmark_create,
@@ -29,7 +31,10 @@ from missions.services import (
     mission_create,
     objective_create,
     phase_create,
+    phase_endorse,
+    record_update,
 )
+from stakeholders.models import Stakeholder
 from stakeholders.services import (
     comment_create,
     consultation_create,
@@ -37,7 +42,7 @@ from stakeholders.services import (
     invitation_create,
     stakeholder_create,
 )
-from tests.factories import UserFactory
+from tests.factories import StakeholderFactory, UserFactory
 
 SIZES = [2, 50]
 
@@ -46,6 +51,9 @@ SIZES = [2, 50]
 MISSION_LIST_QUERIES = 6  # + missions with phase and snapshots as subqueries
 # + latest snapshot, benchmarks, phases, trend, consultations, comments
 DASHBOARD_QUERIES = 14
+# + the active endorsements when a gate requires one (1), and when the gates' terms last
+# changed, read from the audit trail when there is an endorsement (4)
+DASHBOARD_WITH_ENDORSEMENTS_QUERIES = 19
 # + latest snapshot, benchmarks, phases, then the what-if: its benchmarks and 5 input reads
 WHAT_IF_PARTIAL_QUERIES = 17
 # + benchmark, count, page of scores, latest snapshot, chart points
@@ -560,6 +568,99 @@ def test_dashboard_costs_the_same_for_2_or_50_items(
     assert len(response.context["dashboard"].gates) == n
 
 
+# Endorsements on the timeline -----------------------------------------------------------
+
+
+@pytest.fixture
+def endorsing(mission, admin, site_admin):
+    """``make(n)``: n gates that require an endorsement, each endorsed by the ministry's
+    liaison, and one more that awaits it; then a snapshot, as the dashboard reads one."""
+
+    def make(n: int):
+        ministry = StakeholderFactory(
+            mission=mission, name="Ministry of Justice", kind=Stakeholder.Kind.HOST_GOVERNMENT
+        )
+        liaison = UserFactory(email="gov@example.org", name="Amina Diallo")
+        membership_create(
+            actor=site_admin, mission=mission, user=liaison, role="liaison", stakeholder=ministry
+        )
+        phases = [
+            phase_create(
+                actor=admin,
+                mission=mission,
+                order=i + 1,
+                kind="handover",
+                name=f"Gate {i + 1}",
+                gate_threshold=0,
+                requires_endorsement=True,
+            )
+            for i in range(n + 1)
+        ]
+        access = access_for(liaison, mission)
+        for phase in phases[:n]:
+            phase_endorse(actor=liaison, access=access, phase=phase, statement="Agreed.")
+        readiness_snapshot_create(mission=mission)
+        return phases
+
+    return make
+
+
+def test_dashboard_timeline_shows_who_endorsed_a_gate_when_and_at_what_readiness(
+    client, mission, staff, endorsing
+):
+    phases = endorsing(1)
+    client.force_login(staff)
+
+    html = client.get(dashboard_url(mission)).content.decode()
+
+    endorsed = html[html.index(">Gate 1<") : html.index(">Gate 2<")]
+    awaiting = html[html.index(">Gate 2<") : html.index('id="consultations-title"')]
+    assert '<strong dir="auto">Ministry of Justice</strong>' in endorsed
+    assert "endorsed by Amina Diallo" in endorsed
+    assert "At readiness 0.0, with the gate at 0." in endorsed
+    assert "plan changed since endorsement" not in endorsed
+    assert "awaiting endorsement" in awaiting and "Ministry of Justice" not in awaiting
+    assert reverse("missions:phase-endorsements", args=[mission.code, phases[0].pk]) in endorsed
+
+
+def test_dashboard_timeline_says_the_plan_changed_since_an_endorsement(
+    client, mission, admin, staff, endorsing
+):
+    phases = endorsing(1)
+    record_update(actor=admin, instance=phases[0], data={"gate_threshold": 60})
+    client.force_login(staff)
+
+    html = client.get(dashboard_url(mission)).content.decode()
+
+    endorsed = html[html.index(">Gate 1<") : html.index(">Gate 2<")]
+    assert "plan changed since endorsement" in endorsed
+    assert "with the gate at 0." in endorsed  # the threshold of that moment, not today's
+
+
+def test_dashboard_timeline_says_nothing_of_endorsements_where_a_gate_needs_none(
+    client, build, mission, staff
+):
+    build(2)
+    client.force_login(staff)
+
+    html = client.get(dashboard_url(mission)).content.decode()
+
+    assert "awaiting endorsement" not in html and "endorsed by" not in html
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_dashboard_with_endorsements_costs_the_same_for_2_or_20_gates(
+    client, mission, staff, endorsing, n, django_assert_num_queries
+):
+    endorsing(n)
+    client.force_login(staff)
+
+    with django_assert_num_queries(DASHBOARD_WITH_ENDORSEMENTS_QUERIES):
+        response = client.get(dashboard_url(mission))
+
+    assert response.content.decode().count("endorsed by Amina Diallo") == n
+
+
 # What if --------------------------------------------------------------------------------
 
 
@@ -738,6 +839,43 @@ def test_what_if_costs_the_same_for_2_or_50_benchmarks(
         response = client.post(dashboard_url(mission), data, HTTP_HX_REQUEST="true")
 
     assert what_if_figure(response.content.decode()) > 0
+
+
+@pytest.fixture
+def large_plan(monkeypatch):
+    """The what-if form opens on demand from 2 benchmarks on (60 in the product)."""
+    monkeypatch.setattr(mission_views, "WHAT_IF_INLINE_BENCHMARKS", 1)
+
+
+def test_a_large_plans_what_if_form_opens_on_demand(client, build, mission, staff, large_plan):
+    world = build(2)
+    client.force_login(staff)
+    url = dashboard_url(mission)
+
+    page = client.get(url).content.decode()
+    partial = client.get(url + "?what_if=open", HTTP_HX_REQUEST="true").content.decode()
+    without_js = client.get(url + "?what_if=open").content.decode()
+
+    field = f'id="id_benchmark-{world["benchmarks"][0].pk}"'
+    assert field not in page and 'id="what-if-result"' in page
+    assert f'hx-get="{url}?what_if=open" hx-trigger="toggle once"' in page
+    assert f'href="{url}?what_if=open#what-if"' in page
+    assert "Try changes to the scores of the plan's 2 benchmarks" in page
+    assert "<html" not in partial and field in partial and 'id="what-if-form"' in partial
+    assert "<html" in without_js and field in without_js
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_a_large_plans_dashboard_costs_the_same_for_2_or_50_benchmarks(
+    client, build, mission, staff, large_plan, n, django_assert_num_queries
+):
+    build(n)
+    client.force_login(staff)
+
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(dashboard_url(mission))
+
+    assert 'class="what-if-open"' in response.content.decode()
 
 
 # Benchmark page -------------------------------------------------------------------------
@@ -983,6 +1121,8 @@ def test_history_costs_the_same_for_2_or_50_events(
 
 def test_dashboard_is_translated(client, build, mission, staff):
     build(2)
+    staff.language = "fr"  # a signed-in person reads the site in their own language
+    staff.save(update_fields=["language"])
     client.force_login(staff)
 
     html = client.get(dashboard_url(mission), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
