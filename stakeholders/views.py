@@ -1,8 +1,10 @@
 """Pages for people outside the mission: the RSVP page behind an invitation's link."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -36,6 +38,17 @@ def rsvp(request, token):
     invitation = get_object_or_404(
         Invitation.objects.select_related("consultation__mission", "contact"), token=token
     )
+    # The invitee's language, as their e-mail was, unless the reader chose one (the
+    # switcher's cookie, or their own account's language when signed in).
+    chose = request.user.is_authenticated or settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+    language = translation.get_language() if chose else invitation.contact.language
+    with translation.override(language or settings.LANGUAGE_CODE):
+        response = _rsvp(request, token, invitation)
+        response.headers["Content-Language"] = translation.get_language()
+    return response
+
+
+def _rsvp(request, token, invitation):
     consultation = invitation.consultation
     form = RsvpForm(
         request.POST or None,

@@ -9,7 +9,6 @@ only their own invitations. RSVP tokens never appear here: they live in the e-ma
 import datetime
 import zoneinfo
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -26,26 +25,14 @@ from rest_framework.decorators import action
 
 from exitplan.api import IsoDateTimeFilter, MissionRelatedField, if_match_version
 from exitplan.viewsets import MissionScopedViewSet
-from missions.access import VIEW, MissionAccess
-from missions.models import Phase, Role
+from missions.access import VIEW
+from missions.models import Phase
 
 from .. import services
 from ..models import Consultation, Contact, FeedbackForm, Invitation, ReminderDelivery
+from ..selectors import MANAGE, consultations_visible
 
-MANAGE = "manage_consultations"
 TIMESTAMPS = ["version", "created_at", "updated_at"]
-
-
-def consultations_visible(access: MissionAccess) -> QuerySet[Consultation]:
-    """The mission's consultations this caller may see (one query, whatever the role)."""
-    rows = Consultation.objects.filter(mission=access.mission)
-    if access.has(MANAGE) or access.role == Role.OBSERVER:
-        return rows
-    invited = Q(contact__user=access.user)
-    membership = access.membership
-    if membership is not None and membership.stakeholder_id:
-        invited |= Q(contact__stakeholder_id=membership.stakeholder_id)
-    return rows.filter(Exists(Invitation.objects.filter(invited, consultation=OuterRef("pk"))))
 
 
 class AwareDateTimeField(serializers.DateTimeField):

@@ -15,6 +15,7 @@ from stakeholders.models import Invitation
 from stakeholders.services import (
     consultation_cancel,
     consultation_create,
+    consultation_update,
     contact_create,
     invitation_create,
     stakeholder_create,
@@ -70,6 +71,39 @@ def test_the_page_shows_the_consultation_in_its_own_time_zone(client, invitation
     assert 'href="https://meet.example.org/town-hall"' in content
     assert "The drawdown timeline" in content
     assert "Amina Diallo" in content
+
+
+def test_after_a_move_the_page_shows_the_new_time_and_place(client, invitation, admin):
+    consultation_update(
+        actor=admin,
+        consultation=invitation.consultation,
+        data={
+            "starts_at": START + datetime.timedelta(days=2, hours=5),
+            "ends_at": START + datetime.timedelta(days=2, hours=6),
+            "location": "Bukavu, town hall",
+        },
+    )
+
+    content = client.get(page(invitation)).content.decode()
+
+    assert 'datetime="2030-03-12T14:00:00+02:00"' in content
+    assert 'datetime="2030-03-10T09:00:00+02:00"' not in content
+    assert "Bukavu, town hall" in content and "Goma" not in content
+
+
+def test_the_outcome_notes_show_once_recorded(client, invitation, admin):
+    assert "Outcome" not in client.get(page(invitation)).content.decode()
+    consultation_update(
+        actor=admin,
+        consultation=invitation.consultation,
+        data={"status": "held", "outcome": "The timeline was agreed.\nNext: Bunia."},
+    )
+
+    content = client.get(page(invitation)).content.decode()
+
+    assert "Outcome" in content
+    assert "The timeline was agreed.<br>Next: Bunia." in content
+    assert 'class="consultation-outcome" dir="auto"' in content
 
 
 def test_the_page_offers_the_three_answers(client, invitation):
