@@ -17,6 +17,7 @@ urlpatterns = [
     path("missions/<slug:code>/assessments/", include("assessments.urls")),
     path("profile/", include("accounts.urls")),
     path("rsvp/", include("stakeholders.urls")),
+    path("f/", include("stakeholders.public_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/web", views.healthz_web, name="healthz-web"),
     path("accounts/", include("allauth.urls")),

@@ -203,3 +203,69 @@ def line_chart(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a bar chart: its label, and its value or None when withheld."""
+
+    label: str
+    value: float | None
+
+
+def _short(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def bar_chart(
+    bars: Sequence[Bar],
+    *,
+    uid: str,
+    title: str,
+    desc: str,
+    format_value: Callable[[float], str],
+    withheld_label: str,
+    high: float | None = None,
+    width: int = 440,
+) -> SafeString:
+    """Horizontal bars, one per answer, each labelled above its bar, value at its end.
+
+    Bars run from 0 to ``high`` (the largest value when not given). A withheld value (a
+    group too small to show) draws an empty dashed outline with ``withheld_label`` inside
+    it instead of a number, so the chart never hints at its size. Long labels are shortened
+    here; the table next to the chart has them whole.
+    """
+    row, pad, value_w = 40, 6, 96
+    height = pad * 2 + row * max(len(bars), 1)
+    bar_w = width - value_w - pad * 2
+    known = [b.value for b in bars if b.value is not None]
+    top = high if high else max(known, default=0) or 1
+    parts = [
+        _svg_open(
+            uid=uid, width=width, height=height, title=title, desc=desc, css_class="chart bar-chart"
+        )
+    ]
+    for index, bar in enumerate(bars):
+        y0 = pad + index * row
+        parts.append(
+            f'<text class="chart-label bar-chart-label" x="{pad}" y="{y0 + 12}">'
+            f"{escape(_short(bar.label))}</text>"
+        )
+        bar_y = y0 + 17
+        if bar.value is None:
+            parts.append(
+                f'<rect class="bar-chart-withheld" x="{pad}" y="{bar_y}" width="{_fmt(bar_w)}" '
+                f'height="16"/><text class="chart-label" x="{pad + 6}" y="{bar_y + 12}">'
+                f"{escape(withheld_label)}</text>"
+            )
+            continue
+        length = max(min(bar.value, top), 0) / top * bar_w
+        parts.append(
+            f'<rect class="bar-chart-track" x="{pad}" y="{bar_y}" width="{_fmt(bar_w)}" '
+            f'height="16"/><rect class="bar-chart-bar" x="{pad}" y="{bar_y}" '
+            f'width="{_fmt(length)}" height="16"/>'
+            f'<text class="chart-label bar-chart-value" x="{pad + bar_w + 6}" y="{bar_y + 12}">'
+            f"{escape(format_value(bar.value))}</text>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

@@ -26,6 +26,12 @@ urlpatterns = [
     ),
     path("<slug:code>/comments/", include("stakeholders.comment_urls")),
     path(
+        "<slug:code>/feedback/<int:form_id>/results/",
+        include("stakeholders.feedback_results_urls"),
+    ),
+    path("<slug:code>/feedback/", include("stakeholders.feedback_urls")),
+    path("<slug:code>/consultations/", include("stakeholders.consultation_urls")),
+    path(
         "<slug:code>/phases/<int:pk>/endorsements/",
         endorsement_views.phase_endorsements,
         name="phase-endorsements",

@@ -5,12 +5,8 @@ individual submissions and text answers only those with manage_feedback. Results
 manage_feedback withhold any group of fewer than five answers.
 """
 
-import hashlib
-import hmac
 from functools import cached_property
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -32,8 +28,6 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from assessments.api.serializers import AssessmentSerializer, BenchmarkCodeField
@@ -50,7 +44,9 @@ from exitplan.api import (
 from exitplan.errors import Conflict
 from exitplan.viewsets import MissionScopedViewSet
 from stakeholders import services
+from stakeholders.feedback_selectors import results_are_full
 from stakeholders.models import FeedbackForm, FeedbackSubmission, Question, Stakeholder
+from stakeholders.public import PublicFormThrottle, public_form_by_token
 
 TIMESTAMPS = ["version", "created_at", "updated_at"]
 QUESTIONS = Prefetch(
@@ -378,7 +374,7 @@ class FeedbackFormViewSet(MissionScopedViewSet):
             services.feedback_results(
                 form=form,
                 submissions=submissions.qs,
-                full=self.access.has("manage_feedback"),
+                full=results_are_full(self.access),
             )
         )
 
@@ -463,27 +459,6 @@ class PublicFormSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PublicFormThrottle(ScopedRateThrottle):
-    """Per client, keyed by a keyed hash of its address: not even the cache holds the IP.
-
-    The rate is read on each request (``DEFAULT_THROTTLE_RATES["public_form"]``), so a
-    settings override applies at once.
-    """
-
-    def get_rate(self):
-        try:
-            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
-        except KeyError:
-            raise ImproperlyConfigured(
-                f"Set REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'][{self.scope!r}], e.g. '30/hour'."
-            ) from None
-
-    def get_ident(self, request):
-        ident = super().get_ident(request) or ""
-        key = settings.SECRET_KEY.encode()
-        return hmac.new(key, ident.encode(), hashlib.sha256).hexdigest()[:32]
-
-
 class PublicFormView(APIView):
     """A feedback form behind its public link: GET it, POST an answer; no account needed.
 
@@ -503,12 +478,7 @@ class PublicFormView(APIView):
         )
 
     def _form(self, token: str) -> FeedbackForm:
-        form = (
-            FeedbackForm.objects.select_related("mission")
-            .prefetch_related(QUESTIONS)
-            .filter(public_token=token)
-            .first()
-        )
+        form = public_form_by_token(token)
         if form is None:
             raise Http404(
                 _(

@@ -113,6 +113,18 @@ def test_sign_in_pages_and_health_check_stay_open_to_an_admin_without_totp(clien
 
 
 @override_settings(REQUIRE_2FA_FOR_ADMINS=True)
+@pytest.mark.parametrize("path", ["/f/no-such-token/", "/rsvp/no-such-token/"])
+def test_public_links_answer_an_admin_without_totp_themselves(client, admin, path):
+    """A feedback form's or an invitation's link answers, not the 2FA set-up (404: unknown)."""
+    client.force_login(admin)
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert ACTIVATE_URL not in response.get("Location", "")
+
+
+@override_settings(REQUIRE_2FA_FOR_ADMINS=True)
 def test_admin_can_still_sign_out_without_totp(client, admin):
     client.force_login(admin)
 
