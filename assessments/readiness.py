@@ -580,11 +580,13 @@ def _clamp(value: Fraction) -> Fraction:
 def _round_half_up(value: Fraction, places: int) -> Decimal:
     """Round an exact value half up (away from zero), as Decimal's ROUND_HALF_UP would.
 
-    Done on the fraction itself: converting to Decimal first could round twice.
+    Done on the fraction itself: converting to Decimal first could round twice. In integers,
+    floor(|n|/d × 10^p + 1/2) = (2|n|·10^p + d) // 2d: no Fraction arithmetic (the method
+    rounds a few values per benchmark, which was a third of its time on 300 benchmarks).
     """
-    scaled = abs(value) * 10**places
-    digits = math.floor(scaled + Fraction(1, 2))
-    if value < 0:
+    numerator, denominator = value.numerator, value.denominator  # an int has both too
+    digits = (2 * abs(numerator) * 10**places + denominator) // (2 * denominator)
+    if numerator < 0:
         digits = -digits
     return Decimal(digits).scaleb(-places, _DECIMAL_CONTEXT)
 
