@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from .middleware import activate_user_language
 from .tokens import api_token_authenticate
 
 
@@ -26,6 +27,8 @@ class TokenAuthentication(authentication.BaseAuthentication):
         token = api_token_authenticate(key)
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
+        # Messages from here on (403, 404, validation) are in the token owner's language.
+        activate_user_language(request, token.user)
         return token.user, token
 
     def authenticate_header(self, request):

@@ -6,5 +6,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.profile, name="profile"),
+    path("language/", views.set_language, name="set-language"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
 ]

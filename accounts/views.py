@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from .forms import ProfileForm, TokenForm
 from .models import ApiToken
@@ -20,6 +23,7 @@ def profile(request):
         profile_form = ProfileForm(request.POST, instance=request.user)
         if profile_form.is_valid():
             profile_form.save()
+            translation.activate(request.user.language)  # the message in the chosen language
             messages.success(request, _("Your profile was saved."))
             return redirect("accounts:profile")
     elif request.method == "POST" and "create_token" in request.POST:
@@ -50,3 +54,21 @@ def token_revoke(request, pk):
     api_token_revoke(token=token)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("accounts:profile")
+
+
+@require_POST
+def set_language(request):
+    """The language switcher: Django's set_language (cookie, back to ``next``), and for a
+    signed-in person also their ``language``, so e-mails and other devices follow."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if (
+        request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and translation.check_for_language(language)
+        and request.user.language != language
+    ):
+        # One column of one's own row: no version, no audit (it is a preference).
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response

@@ -68,7 +68,7 @@ def rows_from_csv(content: bytes) -> list[dict[str, Any]]:
                     "field": "file",
                     "detail": _(
                         "The file is not UTF-8 text (line %(line)s): save it as "
-                        "\u201cCSV UTF-8\u201d and send it again."
+                        "“CSV UTF-8” and send it again."
                     )
                     % {"line": line},
                 }

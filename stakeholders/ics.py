@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from .models import Consultation, Invitation
@@ -56,7 +57,8 @@ def consultation_ics(
     """The calendar for one consultation: METHOD:REQUEST, or METHOD:CANCEL when ``cancel``.
 
     With an ``invitation``, its contact is the ATTENDEE (with RSVP and their answer so far);
-    ``rsvp_url`` goes in the description, since answers reach exitplan only through it.
+    ``rsvp_url`` goes in the description, since answers reach exitplan only through it;
+    its label is in the active language, so call this inside the recipient's override.
     """
     zone = ZoneInfo(consultation.timezone)
     calendar = Calendar()
@@ -78,7 +80,11 @@ def consultation_ics(
         event.add("location", location)
     if consultation.online_url:
         event.add("url", consultation.online_url)
-    description = "\n\n".join(part for part in (consultation.agenda.strip(), rsvp_url) if part)
+    # The one sentence of our own, in the active language (the e-mail's: the recipient's).
+    answer = f"{_('Tell us whether you will take part (no sign-in needed):')} {rsvp_url}"
+    description = "\n\n".join(
+        part for part in (consultation.agenda.strip(), answer if rsvp_url else "") if part
+    )
     if description:
         event.add("description", description)
     _name, organizer_email = parseaddr(settings.DEFAULT_FROM_EMAIL)

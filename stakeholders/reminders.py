@@ -584,6 +584,9 @@ def reminder_message(
         subject = str(SUBJECTS[delivery.kind]) % {"title": consultation.title, "when": when}
         text = render_to_string("stakeholders/email/consultation_message.txt", context)
         html = render_to_string("stakeholders/email/consultation_message.html", context)
+        calendar = consultation_ics(
+            consultation=consultation, invitation=invitation, cancel=cancel, rsvp_url=link, now=now
+        )
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=text,
@@ -591,9 +594,6 @@ def reminder_message(
         headers={"Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(html, "text/html")
-    calendar = consultation_ics(
-        consultation=consultation, invitation=invitation, cancel=cancel, rsvp_url=link, now=now
-    )
     part = MIMEText(calendar.decode(), "calendar", "utf-8")
     part.set_param("method", "CANCEL" if cancel else "REQUEST")
     part.add_header(

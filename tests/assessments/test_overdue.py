@@ -197,7 +197,7 @@ def test_the_responsible_person_is_told_in_their_language(admin, mission, object
     assert counts == {"sent": 1}
     (message,) = mail.outbox
     assert message.to == [staff.email]
-    assert message.subject == "Assessment overdue: bm-incidents, Incidents"
+    assert message.subject == "Évaluation en retard : bm-incidents, Incidents"
     assert "1 janvier 2025" in message.body
     assert "31 janvier 2025" in message.body
     assert f"https://exitplan.example.org/missions/{mission.code}/benchmarks/{owned.pk}/" in (

@@ -1,4 +1,5 @@
-"""`make screenshots`: the main pages at 1280 and 375 px, as PNGs in var/screenshots/.
+"""`make screenshots`: the main pages at 1280 and 375 px, as PNGs in var/screenshots/
+(and again in Arabic, right to left: ar-*.png).
 
 Run explicitly (``pytest tests/browser/screenshots.py``); its name keeps it out of the
 suite. The demo is seeded into pytest's temporary test database, served by live_server
@@ -52,6 +53,18 @@ def test_screenshots_of_the_main_pages(new_page, transactional_db):
         page.locator("#what-if-readiness").wait_for()
         page.locator("#what-if-result").scroll_into_view_if_needed()
         written.append(_shoot(page, f"what-if-{width}", full_page=False))
+    # Arabic, mirrored (issue 13): the staff member switches with the header's switcher.
+    arabic = {**pages, "plan": f"/missions/{MISSION}/plan/"}
+    for width, viewport in ((1280, DESKTOP), (375, PHONE)):
+        page = new_page(viewport)
+        sign_in(page, *STAFF)
+        page.locator(".language-switcher select").select_option("ar")
+        page.locator(".language-switcher button").click()
+        page.wait_for_function("document.documentElement.dir === 'rtl'")
+        for name, path in arabic.items():
+            assert page.goto(path).ok, path
+            assert page.locator("html").get_attribute("dir") == "rtl", path
+            written.append(_shoot(page, f"ar-{name}-{width}"))
     print("\n".join(["Screenshots:", *(str(path) for path in written)]))
 
 

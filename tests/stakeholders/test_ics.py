@@ -101,7 +101,10 @@ def test_it_names_the_place_the_link_the_agenda_and_how_to_answer(consultation, 
     assert str(event["SUMMARY"]) == "Donors' briefing, part 2; questions"
     assert str(event["LOCATION"]) == "UN Headquarters, room S-2725"
     assert str(event["URL"]) == "https://meet.example.org/briefing"
-    assert str(event["DESCRIPTION"]) == f"1. Readiness\n2. Handover, police; justice\n\n{RSVP}"
+    assert str(event["DESCRIPTION"]) == (
+        "1. Readiness\n2. Handover, police; justice\n\n"
+        f"Tell us whether you will take part (no sign-in needed): {RSVP}"
+    )
     assert str(event["ORGANIZER"]) == "mailto:noreply@exitplan.example.org"
     assert str(event["ORGANIZER"].params["CN"]) == "MONUSCO (test)"
 

@@ -90,7 +90,8 @@ def test_mentioned_members_are_emailed_in_their_language(mission, phase, partner
 
     assert recipients() == [amina.email]
     assert mail.outbox[0].extra_headers["Content-Language"] == "fr"
-    assert "mentioned" in mail.outbox[0].body
+    assert "vous avez été mentionné" in mail.outbox[0].body
+    assert "mentioned" not in mail.outbox[0].body
 
 
 def test_nobody_without_access_to_the_mission_is_emailed(
