@@ -9,8 +9,7 @@ from missions.services import membership_create
 from stakeholders.models import Stakeholder
 from tests.browser.conftest import PHONE, sign_in
 from tests.factories import StakeholderFactory, UserFactory
-
-from .pages import build_mission_pages
+from tests.i18n.pages import build_mission_pages
 
 pytestmark = pytest.mark.browser
 
