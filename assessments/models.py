@@ -36,7 +36,9 @@ class Assessment(Versioned):
 
     COUNTED = (Status.SUBMITTED, Status.APPROVED)
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="assessments")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("mission")
+    )
     as_of = models.DateField(_("as of"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
@@ -48,7 +50,10 @@ class Assessment(Versioned):
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("author"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -57,6 +62,7 @@ class Assessment(Versioned):
         null=True,
         blank=True,
         related_name="approved_assessments",
+        verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     returned_reason = models.TextField(_("reason for return"), blank=True)
@@ -98,8 +104,12 @@ def evidence_path(instance: "Score", filename: str) -> str:
 
 
 class Score(Versioned):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
-    benchmark = models.ForeignKey(Benchmark, on_delete=models.PROTECT, related_name="scores")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="scores", verbose_name=_("assessment")
+    )
+    benchmark = models.ForeignKey(
+        Benchmark, on_delete=models.PROTECT, related_name="scores", verbose_name=_("benchmark")
+    )
     value = models.DecimalField(_("value"), null=True, blank=True, **DECIMAL)
     rating = models.DecimalField(
         _("rating"),
@@ -163,7 +173,10 @@ class ReadinessSnapshot(models.Model):
     """Append-only: the figures of one computation; the trend and projection read these."""
 
     mission = models.ForeignKey(
-        Mission, on_delete=models.CASCADE, related_name="readiness_snapshots"
+        Mission,
+        on_delete=models.CASCADE,
+        related_name="readiness_snapshots",
+        verbose_name=_("mission"),
     )
     as_of = models.DateField(_("as of"))
     computed_at = models.DateTimeField(_("computed at"))

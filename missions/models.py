@@ -134,9 +134,14 @@ class Membership(Versioned):
     """One person's role in one mission; guardian grants follow it through one service."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="memberships")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("mission")
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     stakeholder = models.ForeignKey(
         "stakeholders.Stakeholder",
@@ -145,6 +150,7 @@ class Membership(Versioned):
         blank=True,
         related_name="memberships",
         help_text=_("The organisation a liaison or partner speaks for."),
+        verbose_name=_("stakeholder"),
     )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -152,6 +158,7 @@ class Membership(Versioned):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("invited by"),
     )
 
     class Meta:
@@ -191,7 +198,9 @@ class Phase(Versioned, Retirable):
         IN_PROGRESS = "in_progress", _("In progress")
         COMPLETED = "completed", _("Completed")
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="phases")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="phases", verbose_name=_("mission")
+    )
     order = models.PositiveIntegerField(_("order"))
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=255)
@@ -250,7 +259,9 @@ class Phase(Versioned, Retirable):
 
 
 class Objective(Versioned, Retirable):
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="objectives")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("mission")
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     title = models.CharField(_("title"), max_length=255)
@@ -263,6 +274,7 @@ class Objective(Versioned, Retirable):
         blank=True,
         related_name="objectives",
         help_text=_("The phase by whose gate this objective must be met (default: the last)."),
+        verbose_name=_("target phase"),
     )
 
     class Meta:
@@ -295,10 +307,16 @@ class Benchmark(Versioned, Retirable):
         QUANTITATIVE = "quantitative", _("Quantitative")
         RATING = "rating", _("Rating (1–4)")
 
-    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="benchmarks")
+    objective = models.ForeignKey(
+        Objective, on_delete=models.PROTECT, related_name="benchmarks", verbose_name=_("objective")
+    )
     # Copied from the objective so that ``code`` can be unique per mission in the database.
     mission = models.ForeignKey(
-        Mission, on_delete=models.CASCADE, related_name="benchmarks", editable=False
+        Mission,
+        on_delete=models.CASCADE,
+        related_name="benchmarks",
+        editable=False,
+        verbose_name=_("mission"),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     code = models.SlugField(
@@ -329,6 +347,7 @@ class Benchmark(Versioned, Retirable):
         null=True,
         blank=True,
         related_name="responsible_for",
+        verbose_name=_("responsible"),
     )
 
     class Meta:
@@ -384,7 +403,9 @@ class HandoverItem(Versioned, Retirable):
         TRANSFERRED = "transferred", _("Transferred")
         REVERTED = "reverted", _("Reverted")
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="handover_items")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="handover_items", verbose_name=_("mission")
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     function = models.CharField(
         _("function"), max_length=255, help_text=_("The responsibility transferred.")
@@ -395,6 +416,7 @@ class HandoverItem(Versioned, Retirable):
         null=True,
         blank=True,
         related_name="handover_items",
+        verbose_name=_("receiving stakeholder"),
     )
     planned_date = models.DateField(_("planned date"), null=True, blank=True)
     status = models.CharField(
@@ -423,12 +445,20 @@ class HandoverItem(Versioned, Retirable):
 
 
 class PhaseEndorsement(Versioned):
-    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="endorsements")
+    phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, related_name="endorsements", verbose_name=_("phase")
+    )
     stakeholder = models.ForeignKey(
-        "stakeholders.Stakeholder", on_delete=models.PROTECT, related_name="endorsements"
+        "stakeholders.Stakeholder",
+        on_delete=models.PROTECT,
+        related_name="endorsements",
+        verbose_name=_("stakeholder"),
     )
     endorsed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="endorsements"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="endorsements",
+        verbose_name=_("endorsed by"),
     )
     endorsed_at = models.DateTimeField(_("endorsed at"))
     statement = models.TextField(_("statement"), blank=True)
@@ -469,7 +499,12 @@ class AuditEvent(models.Model):
     """Append-only: who changed what in a mission, with field values before and after."""
 
     mission = models.ForeignKey(
-        Mission, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
+        Mission,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("mission"),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -477,6 +512,7 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=64)
     target_type = models.CharField(_("target type"), max_length=40)
@@ -501,9 +537,14 @@ class Subscription(models.Model):
     """Who follows a plan item (and so hears of its comments)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        verbose_name=_("user"),
     )
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="subscriptions")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="subscriptions", verbose_name=_("mission")
+    )
     target_type = models.CharField(_("target type"), max_length=20)
     target_id = models.BigIntegerField(_("target id"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

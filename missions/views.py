@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_date
 from django.utils.formats import date_format, number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.vary import vary_on_headers
 
 from assessments.selectors import mission_today
@@ -90,9 +90,12 @@ def _trend_chart(dashboard: selectors.Dashboard, mission) -> str:
         points,
         uid="trend",
         title=_("Readiness of %(mission)s over time") % {"mission": mission.name},
-        desc=_(
+        desc=ngettext(
+            "%(count)s date from %(first_date)s (%(first)s) to %(last_date)s (%(last)s), "
+            "on a scale of 0 to 100.",
             "%(count)s dates from %(first_date)s (%(first)s) to %(last_date)s (%(last)s), "
-            "on a scale of 0 to 100."
+            "on a scale of 0 to 100.",
+            len(points),
         )
         % {
             "count": len(points),
@@ -342,8 +345,10 @@ def _score_chart(benchmark: Benchmark, points) -> str:
         points,
         uid="scores",
         title=_("Scores of %(benchmark)s over time") % {"benchmark": benchmark.title},
-        desc=_(
-            "%(count)s counted scores from %(first_date)s (%(first)s) to %(last_date)s (%(last)s)."
+        desc=ngettext(
+            "%(count)s counted score from %(first_date)s (%(first)s) to %(last_date)s (%(last)s).",
+            "%(count)s counted scores from %(first_date)s (%(first)s) to %(last_date)s (%(last)s).",
+            len(points),
         )
         % {
             "count": len(points),

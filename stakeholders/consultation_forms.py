@@ -275,6 +275,7 @@ class InviteForm(forms.Form):
 class RsvpForm(VersionForm):
     rsvp = forms.ChoiceField(
         label=_("Will you take part?"),
+        label_suffix="",  # a question: no colon after it
         choices=[(answer.value, answer.label) for answer in RSVP_ANSWERS],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose accepted, tentative or declined.")},

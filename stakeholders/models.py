@@ -32,7 +32,9 @@ class Stakeholder(Versioned, Retirable):
         DONOR = "donor", _("Donor")
         REGIONAL_ORG = "regional_org", _("Regional organisation")
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="stakeholders")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="stakeholders", verbose_name=_("mission")
+    )
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
 
@@ -54,7 +56,12 @@ class Stakeholder(Versioned, Retirable):
 
 
 class Contact(Versioned, Retirable):
-    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="contacts")
+    stakeholder = models.ForeignKey(
+        Stakeholder,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("stakeholder"),
+    )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail address"), blank=True)
     language = models.CharField(
@@ -66,6 +73,7 @@ class Contact(Versioned, Retirable):
         null=True,
         blank=True,
         related_name="contacts",
+        verbose_name=_("user"),
     )
 
     class Meta:
@@ -87,7 +95,9 @@ class FeedbackForm(Versioned):
         PUBLISHED = "published", _("Published")
         CLOSED = "closed", _("Closed")
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="feedback_forms")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="feedback_forms", verbose_name=_("mission")
+    )
     title = models.CharField(_("title"), max_length=255)
     intro = models.TextField(_("introduction"), blank=True)
     language = models.CharField(
@@ -130,7 +140,9 @@ class Question(Versioned):
         MULTI_CHOICE = "multi_choice", _("Multiple choice")
         SCALE = "scale", _("Scale (1–5)")
 
-    form = models.ForeignKey(FeedbackForm, on_delete=models.CASCADE, related_name="questions")
+    form = models.ForeignKey(
+        FeedbackForm, on_delete=models.CASCADE, related_name="questions", verbose_name=_("form")
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     label = models.CharField(_("label"), max_length=500)
@@ -143,6 +155,7 @@ class Question(Versioned):
         blank=True,
         related_name="questions",
         help_text=_("A rating benchmark this scale question feeds."),
+        verbose_name=_("benchmark"),
     )
 
     class Meta:
@@ -161,7 +174,9 @@ class Question(Versioned):
 class FeedbackSubmission(models.Model):
     """Append-only. Nothing about a public submitter is kept beyond what the form asks."""
 
-    form = models.ForeignKey(FeedbackForm, on_delete=models.CASCADE, related_name="submissions")
+    form = models.ForeignKey(
+        FeedbackForm, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("form")
+    )
     submitted_at = models.DateTimeField(_("submitted at"))
     answers = models.JSONField(_("answers"), default=dict)
     stakeholder_kind = models.CharField(
@@ -173,6 +188,7 @@ class FeedbackSubmission(models.Model):
         null=True,
         blank=True,
         related_name="feedback_submissions",
+        verbose_name=_("user"),
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
     organisation = models.CharField(_("organisation"), max_length=255, blank=True)
@@ -200,9 +216,16 @@ class Consultation(Versioned):
         HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="consultations")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="consultations", verbose_name=_("mission")
+    )
     phase = models.ForeignKey(
-        Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="consultations"
+        Phase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("phase"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=255)
@@ -225,6 +248,7 @@ class Consultation(Versioned):
         null=True,
         blank=True,
         related_name="consultations",
+        verbose_name=_("feedback form"),
     )
     sequence = models.PositiveIntegerField(_("sequence"), default=0, editable=False)
 
@@ -253,9 +277,14 @@ class Invitation(Versioned):
         DECLINED = "declined", _("Declined")
 
     consultation = models.ForeignKey(
-        Consultation, on_delete=models.CASCADE, related_name="invitations"
+        Consultation,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("consultation"),
     )
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="invitations")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("contact")
+    )
     rsvp = models.CharField(_("RSVP"), max_length=16, choices=Rsvp.choices, default=Rsvp.PENDING)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
 
@@ -312,7 +341,12 @@ class ReminderDelivery(Delivery):
         CANCELLATION = "cancellation", _("Cancellation")
         RESEND = "resend", _("Resend")
 
-    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="deliveries")
+    invitation = models.ForeignKey(
+        Invitation,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("invitation"),
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     offset = models.PositiveIntegerField(_("offset (hours)"), null=True, blank=True)
     sequence = models.PositiveIntegerField(_("sequence"), default=0)
@@ -338,7 +372,10 @@ class OverdueNotice(Delivery):
     """That an overdue assessment was signalled once for a benchmark in one period."""
 
     benchmark = models.ForeignKey(
-        Benchmark, on_delete=models.CASCADE, related_name="overdue_notices"
+        Benchmark,
+        on_delete=models.CASCADE,
+        related_name="overdue_notices",
+        verbose_name=_("benchmark"),
     )
     period_start = models.DateField(_("period start"))
 
@@ -368,14 +405,24 @@ class Comment(Versioned):
         ANSWERED = "answered", _("Answered")
         RESOLVED = "resolved", _("Resolved")
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="comments")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="comments", verbose_name=_("mission")
+    )
     target_type = models.CharField(_("on"), max_length=20, choices=TargetType.choices)
     target_id = models.BigIntegerField(_("target id"))
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("parent"),
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        verbose_name=_("author"),
     )
     body = models.TextField(_("comment"))
     status = models.CharField(

@@ -19,6 +19,7 @@ from .models import Invitation
 class RsvpForm(forms.Form):
     rsvp = forms.ChoiceField(
         label=gettext_lazy("Will you take part?"),
+        label_suffix="",  # a question: no colon after it (Arabic's ؟ is not in Django's list)
         choices=[
             (Invitation.Rsvp.ACCEPTED, gettext_lazy("Yes, I will take part")),
             (Invitation.Rsvp.TENTATIVE, gettext_lazy("Perhaps")),

@@ -359,3 +359,12 @@ class ReadinessSerializer(serializers.Serializer):
     blockers = _BlockerSerializer(many=True)
     gates = _GateSerializer(many=True)
     projection = _ProjectionSerializer(allow_null=True, help_text="Null for what-if figures.")
+
+
+class ReadinessHistoryItemSerializer(ReadinessSerializer):
+    """A stored snapshot's figures; with ``?summary=true`` without benchmarks and blockers."""
+
+    benchmarks = _BenchmarkFiguresSerializer(
+        many=True, required=False, help_text="Absent with ?summary=true."
+    )
+    blockers = _BlockerSerializer(many=True, required=False, help_text="Absent with ?summary=true.")

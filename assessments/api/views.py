@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
@@ -35,6 +36,7 @@ from .serializers import (
     AssessmentReturnSerializer,
     AssessmentSerializer,
     FlatScoreSerializer,
+    ReadinessHistoryItemSerializer,
     ReadinessHistoryQuerySerializer,
     ReadinessQuerySerializer,
     ReadinessSerializer,
@@ -264,7 +266,7 @@ class ReadinessHistoryPagination(CursorPagination):
 
 @extend_schema_view(
     list=extend_schema(
-        responses=ReadinessSerializer(many=True),
+        responses=ReadinessHistoryItemSerializer(many=True),
         parameters=[
             OpenApiParameter(
                 "updated_after",
@@ -283,7 +285,7 @@ class ReadinessHistoryViewSet(
     pagination_class = ReadinessHistoryPagination
     filter_backends = [UpdatedAfterFilter]
     moment_field = "computed_at"
-    serializer_class = ReadinessSerializer
+    serializer_class = ReadinessHistoryItemSerializer
 
     def get_queryset(self):
         return ReadinessSnapshot.objects.filter(mission=self.mission).only(
@@ -407,7 +409,12 @@ class ScoreImportViewSet(MissionReadinessMixin, IdempotentCreateMixin, viewsets.
         except ImportInvalid as invalid:
             return problem(
                 400,
-                _("%(count)s row error(s); nothing was imported.") % {"count": len(invalid.errors)},
+                ngettext(
+                    "%(count)s row error; nothing was imported.",
+                    "%(count)s row errors; nothing was imported.",
+                    len(invalid.errors),
+                )
+                % {"count": len(invalid.errors)},
                 errors=invalid.errors,
             )
         status_code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
