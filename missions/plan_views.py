@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -153,10 +153,17 @@ class RowUrls:
         return urls
 
 
-def _comment_counts(mission: Mission) -> dict[tuple[str, int], int]:
-    """Comments per plan item, replies included: one aggregate query for the whole plan."""
+def _comment_counts(mission: Mission, benchmarks: list[Benchmark]) -> dict[tuple[str, int], int]:
+    """Comments per plan item, replies included: one aggregate query for the whole plan.
+
+    Of the benchmarks, only those shown: a large mission's comments are mostly on its
+    benchmarks (10,000 of 11,000), and a collapsed plan shows one objective's.
+    """
+    others = [k.target_type for k in KINDS.values() if k.model is not Benchmark]
+    shown = Q(target_type=KINDS["benchmark"].target_type, target_id__in=[b.pk for b in benchmarks])
     rows = (
         Comment.objects.filter(mission=mission)
+        .filter(Q(target_type__in=others) | shown)
         .values("target_type", "target_id")
         .annotate(count=Count("id"))
         .order_by()
@@ -200,6 +207,12 @@ def _latest_scores(mission: Mission, benchmarks: list[Benchmark]) -> dict[int, d
                     "as_of": parse_date(row["as_of"]),
                 }
         return latest
+    rows = latest_counted_scores(mission, today)
+    if benchmarks:
+        # Only the benchmarks shown: the window then ranks their scores alone, not the
+        # 36,000 of a large mission's every benchmark (partitioned by benchmark, so the
+        # choice for each is the same).
+        rows = rows.filter(benchmark_id__in=[b.pk for b in benchmarks])
     return {
         row["benchmark_id"]: {
             "figure": selectors.decimal_text(
@@ -207,13 +220,52 @@ def _latest_scores(mission: Mission, benchmarks: list[Benchmark]) -> dict[int, d
             ),
             "as_of": row["assessment__as_of"],
         }
-        for row in latest_counted_scores(mission, today)
+        for row in rows
     }
 
 
-def _annotate(items, kind: Kind, counts, latest, urls: RowUrls) -> None:
+def row_text() -> dict[str, str]:
+    """The rows' fixed words, translated once per page rather than once in each of its rows
+    (five to ten {% translate %} a row were a tenth of a large plan's render)."""
+    return {
+        "on": pgettext("comments on a plan item", "on"),
+        "edit": _("Edit"),
+        "move_up": _("Move up"),
+        "move_down": _("Move down"),
+        "retire": _("Retire"),
+        "critical": _("critical"),
+        "no_score": _("No counted score yet."),
+        "needs_endorsement": _("needs endorsement"),
+        "to": _("to"),
+        "no_receiver": _("receiver not named yet"),
+    }
+
+
+# The choice fields each kind of row shows as words.
+DISPLAYED = {
+    "phase": ("kind", "status"),
+    "objective": ("category",),
+    "benchmark": ("kind",),
+    "handover-item": ("status",),
+}
+
+
+def _display(item, kind: Kind, memo: dict) -> dict[str, str]:
+    """The row's choices as words (``get_FOO_display``), each value's words found once a
+    page: rows mostly share a few values, and each lookup rebuilds the field's choices."""
+    words = {}
+    for name in DISPLAYED[kind.slug]:
+        key = (kind.slug, name, getattr(item, name))
+        if key not in memo:
+            memo[key] = getattr(item, f"get_{name}_display")()
+        words[name] = memo[key]
+    return words
+
+
+def _annotate(items, kind: Kind, counts, latest, urls: RowUrls, memo: dict) -> None:
     for item in items:
         item.plan_kind = kind
+        item.display = _display(item, kind, memo)
         item.dom_id = f"{kind.slug}-{item.pk}"
         item.urls = urls.for_item(kind, item.pk)
         item.comment_count = counts.get((kind.target_type, item.pk), 0)
@@ -261,13 +313,14 @@ def plan_contents(mission: Mission, expand: int | None = None) -> dict[str, Any]
     for objective in objectives:
         objective.plan_benchmarks = by_objective.get(objective.pk, [])
     shown = benchmarks
-    counts = _comment_counts(mission)
+    counts = _comment_counts(mission, shown)
     latest = _latest_scores(mission, shown)
     urls = RowUrls(mission)
-    _annotate(phases, KINDS["phase"], counts, latest, urls)
-    _annotate(objectives, KINDS["objective"], counts, latest, urls)
-    _annotate(shown, KINDS["benchmark"], counts, latest, urls)
-    _annotate(handover, KINDS["handover-item"], counts, latest, urls)
+    memo: dict = {}
+    _annotate(phases, KINDS["phase"], counts, latest, urls, memo)
+    _annotate(objectives, KINDS["objective"], counts, latest, urls, memo)
+    _annotate(shown, KINDS["benchmark"], counts, latest, urls, memo)
+    _annotate(handover, KINDS["handover-item"], counts, latest, urls, memo)
     phase_ids = {p.pk for p in phases}
     groups = [
         {"phase": phase, "objectives": [o for o in objectives if o.target_phase_id == phase.pk]}
@@ -292,6 +345,7 @@ def plan_contents(mission: Mission, expand: int | None = None) -> dict[str, Any]
 def _one_row(kind: Kind, item, mission: Mission) -> None:
     """Comment count and latest score of a single re-rendered row (a few small queries)."""
     item.plan_kind = kind
+    item.display = _display(item, kind, {})
     item.dom_id = f"{kind.slug}-{item.pk}"
     item.urls = RowUrls(mission).for_item(kind, item.pk)
     item.comment_count = Comment.objects.filter(
@@ -351,6 +405,7 @@ def _render_page(
         "can_edit": _can_edit(access),
         "note": note,
         "plan_path": reverse("missions:plan", args=[access.mission.code]),
+        "row_text": row_text(),
     }
     context.update(plan_contents(access.mission, expand=expand or _expanded(request)))
     context["open_kind"] = open_kind or request.GET.get("add")
@@ -378,6 +433,7 @@ def plan(request, access):
             "mission": access.mission,
             "can_edit": _can_edit(access),
             "item": objective,
+            "row_text": row_text(),
         }
         return render(request, f"{PAGE}#objective-benchmarks", context)
     return _render_page(request, access)
@@ -463,6 +519,7 @@ def _row(request, kind: Kind, item, access, *, status=200, note=None) -> HttpRes
         "access": access,
         "can_edit": _can_edit(access),
         "note": note,
+        "row_text": row_text(),
     }
     return render(request, ROW, context, status=status)
 
