@@ -8,7 +8,7 @@ kind, the 1–4 range), so every error of a set comes back at once, keyed like
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from exitplan.api import UserRefField
+from exitplan.api import ListedFieldsMixin, UserRefField
 from missions.models import DECIMAL
 
 from ..models import Assessment, Score
@@ -25,7 +25,8 @@ class BenchmarkCodeField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_representation(self, benchmark):
-        return benchmark.code
+        # A code already (annotated on the row, as by ScoreViewSet) or a Benchmark.
+        return benchmark if isinstance(benchmark, str) else benchmark.code
 
 
 def _value_field():
@@ -178,13 +179,14 @@ class AssessmentReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why the round goes back to its author.")
 
 
-class FlatScoreSerializer(serializers.ModelSerializer):
+class FlatScoreSerializer(ListedFieldsMixin, serializers.ModelSerializer):
     """One score with its round's date and status: the flat, read-only list."""
 
-    benchmark = BenchmarkCodeField(read_only=True)
+    # benchmark_code and round_status are annotated by ScoreViewSet (no object per row).
+    benchmark = BenchmarkCodeField(source="benchmark_code", read_only=True)
     as_of = serializers.DateField(read_only=True, help_text="The round's as_of.")
     status = serializers.CharField(
-        source="assessment.status", read_only=True, help_text="The round's status."
+        source="round_status", read_only=True, help_text="The round's status."
     )
     updated_at = serializers.DateTimeField(
         source="changed_at",

@@ -191,6 +191,12 @@ class ScorePagination(CursorPagination):
     ordering = ("-as_of", "-id")
 
 
+FLAT_SCORE_COLUMNS = (
+    *("id", "assessment", "benchmark", "value", "rating", "evidence", "source"),
+    *("version", "updated_at"),
+)
+
+
 class ScoreViewSet(MissionScopedViewSet):
     """Every counted score of the mission, flat and read-only, newest first by as_of then id.
 
@@ -211,10 +217,14 @@ class ScoreViewSet(MissionScopedViewSet):
     def get_queryset(self):
         rows = (
             Score.objects.filter(assessment__mission=self.mission)
-            .select_related("assessment", "benchmark")
+            # The round's and benchmark's columns the list shows come as annotations: no
+            # round or benchmark object is built (nor their other columns decoded) per row.
+            .only(*FLAT_SCORE_COLUMNS)
             .annotate(
                 as_of=F("assessment__as_of"),
                 changed_at=Greatest("updated_at", "assessment__updated_at"),
+                benchmark_code=F("benchmark__code"),
+                round_status=F("assessment__status"),
             )
         )
         if not self.access.has("log_assessment"):

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from exitplan.api import ListedFieldsMixin
 from missions.models import Membership, Mission, Role
 
 
@@ -48,7 +49,7 @@ MISSION = {
         ),
     ]
 )
-class MissionSerializer(serializers.ModelSerializer):
+class MissionSerializer(ListedFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Mission
         fields = [

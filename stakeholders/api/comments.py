@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from exitplan.api import (
     CursorPagination,
+    ListedFieldsMixin,
     MissionRelatedField,
     UpdatedAfterFilter,
     UserRefField,
@@ -49,7 +50,7 @@ from ..models import Comment
         )
     ]
 )
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(ListedFieldsMixin, serializers.ModelSerializer):
     """A comment; ``status`` is the thread's and lives on its first comment."""
 
     author = UserRefField(read_only=True)
@@ -123,6 +124,12 @@ class CommentFilter(filters.FilterSet):
         return queryset.filter(parent__isnull=True).filter(~resolved if value else resolved)
 
 
+AUTHOR_UNUSED = (
+    *("password", "last_login", "is_superuser", "language", "is_active", "is_staff"),
+    "date_joined",
+)
+
+
 class CommentViewSet(MissionScopedViewSet):
     """Comments on the mission's plan items, newest first (cursor pagination).
 
@@ -145,6 +152,14 @@ class CommentViewSet(MissionScopedViewSet):
         # No comment is ever deleted: 405 for everyone who may see the mission.
         "destroy": "view_mission",
     }
+
+    def get_queryset(self):
+        rows = super().get_queryset()
+        if self.action == "list":
+            # Of each author the list shows the name and e-mail: decoding the whole user row
+            # (password hash, dates) for every comment of a page would be wasted.
+            rows = rows.defer(*(f"author__{name}" for name in AUTHOR_UNUSED))
+        return rows
 
     @extend_schema(request=CommentCreateSerializer, responses={201: CommentSerializer})
     def create(self, request, *args, **kwargs):
