@@ -21,8 +21,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment, ReadinessSnapshot, Score
-from stakeholders.api.consultations import consultations_visible
 from stakeholders.models import Comment, Consultation
+from stakeholders.selectors import consultations_visible
 
 from .access import MissionAccess
 from .api.history import hidden_keys
