@@ -167,6 +167,21 @@ def test_the_deploy_checks_warn_when_site_url_is_not_set(tmp_path):
     assert "SITE_URL is not set" in result.stderr + result.stdout
 
 
+def test_models_and_migrations_can_be_compared_in_a_bare_checkout(tmp_path):
+    """makemigrations --check needs no secret: it reads the code, it serves nothing."""
+    result = run(["manage.py", "makemigrations", "--check", "--dry-run"], tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_a_bare_checkout_still_refuses_to_serve_without_a_secret(tmp_path):
+    result = run(["manage.py", "check"], tmp_path)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
 def test_with_debug_off_the_security_switches_are_on(production_defaults):
     _, shown = production_defaults
 
