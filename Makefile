@@ -43,15 +43,18 @@ format: install
 # bench-quick: the same at a small scale with few runs (CI), in its own database.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exitplan_bench
 BENCH_QUICK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exitplan_bench_quick
-BENCH_ENV = DEBUG=false SECRET_KEY=bench-only-$$(date +%s)-not-secret-at-all-xxxxxxxxxxxxxxxxxxxxxxxx \
+# Production's cache is Redis (sessions' reads, throttles, counters): so is the bench's.
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/9
+BENCH_ENV = REDIS_URL=$${REDIS_URL:-$(BENCH_REDIS_URL)} DEBUG=false SECRET_KEY=bench-only-$$(date +%s)-not-secret-at-all-xxxxxxxxxxxxxxxxxxxxxxxx \
   ALLOWED_HOSTS=127.0.0.1,testserver API_ANON_RATE=off API_USER_RATE=off PUBLIC_FORM_RATE=off \
   SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
 # $(1): the database URL, $(2): the seed's scale, $(3): options of python -m bench.
 bench_steps = DATABASE_URL=$(1) $(BENCH_ENV) sh -c '$(PY) -m bench.createdb && \
   $(PY) manage.py migrate --no-input -v0 && $(PY) manage.py seed_scale --scale $(2) && \
   $(PY) manage.py collectstatic --no-input -v0 && $(PY) -m bench $(3)'
+# BENCH_ARGS: options of python -m bench, e.g. BENCH_ARGS="--only plan --no-load".
 bench: install
-	$(call bench_steps,$${DATABASE_URL:-$(BENCH_DATABASE_URL)},full,)
+	$(call bench_steps,$${DATABASE_URL:-$(BENCH_DATABASE_URL)},full,$(BENCH_ARGS))
 bench-quick: install
 	$(call bench_steps,$(BENCH_QUICK_DATABASE_URL),quick,--runs 3 --import-runs 1 --duration 2 --output var/bench/results-quick.json)
 

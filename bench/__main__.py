@@ -33,6 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--no-load", action="store_true", help="skip gunicorn + wrk")
     parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="WORD",
+        help="measure only figures whose names contain WORD (repeatable; floors always run)",
+    )
+    parser.add_argument(
         "--output", type=Path, default=Path(settings.VAR_DIR) / "bench" / "results.json"
     )
     args = parser.parse_args(argv)
@@ -46,12 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_load and (reason := load.available()):
         print(f"The load test cannot run: {reason}.", file=sys.stderr)
         return 2
+    measure.ONLY[:] = args.only
     ctx = measure.Context()
     rows = measure.run(ctx, args.runs, scale.SCALES[seeded].import_rows, args.import_runs)
     if not args.no_load:
         rows += load.run(ctx, args.duration, args.connections, args.workers)
     data = [row.as_dict() for row in rows]
-    problems = check_rows(data, load=not args.no_load)
+    problems = check_rows(data, load=not args.no_load, complete=not args.only)
     args.output.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     print(table(data))
     print(f"written to {args.output}")

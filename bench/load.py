@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from . import measure
 from .measure import API_FLOOR, PAGE_FLOOR, Context, Row
 
 SCRIPT = Path(__file__).with_name("wrk.lua")
@@ -159,6 +160,9 @@ def run(ctx: Context, duration: int, connections: int, workers: int, out=print) 
          {"url": f"{base}/api/v1/public/forms/{ctx.post_form.public_token}/",
           "method": "POST", "body": ctx.post_body()}, 0.5),
     ]  # fmt: skip
+    targets = [t for t in targets if measure.wanted(t[0])]
+    if not targets:
+        return []
     rows: list[Row] = []
     floors: dict[str, Row] = {}
     try:

@@ -35,6 +35,14 @@ PAGE_FLOOR = "floor: page"
 API_FLOOR = "floor: API"
 SQL_FLOOR = "floor: readiness raw SQL"
 
+# `python -m bench --only WORD`: measure only the figures whose names contain one of these
+# (floors always run). Empty: every figure.
+ONLY: list[str] = []
+
+
+def wanted(name: str) -> bool:
+    return not ONLY or any(word in name for word in ONLY)
+
 
 @dataclass
 class Row:
@@ -206,7 +214,9 @@ def _get(client: Client, url: str) -> Callable[[], object]:
     return call
 
 
-def _ratio_row(name, fn, runs, floor: Row, factor: float, small_fn=None) -> Row:
+def _ratio_row(name, fn, runs, floor: Row, factor: float, small_fn=None) -> Row | None:
+    if not wanted(name):
+        return None
     if floor.call is not None:
         median, p95, queries, floor_ms = timed_with_floor(fn, floor.call, runs)
     else:
@@ -320,10 +330,12 @@ def pages_and_api(ctx: Context, runs: int) -> list[Row]:
             raise RuntimeError(f"POST {url} answered {response.status_code}: {response.content}")
 
     rows.append(_ratio_row("api: public form POST", post, runs, api_floor, 3))
-    return rows
+    return [row for row in rows if row is not None]
 
 
 def readiness_rows(ctx: Context, runs: int) -> list[Row]:
+    if not wanted("readiness: large mission") and not wanted("readiness: loading"):
+        return []
     mission, as_of = ctx.large, scale.AS_OF
     floor = Row(SQL_FLOOR, call=lambda: readiness.floor(mission, as_of))
     floor.median_ms, floor.p95_ms, floor.queries = timed(floor.call, runs)
@@ -336,6 +348,9 @@ def readiness_rows(ctx: Context, runs: int) -> list[Row]:
         2,
         lambda: readiness.total(ctx.small, as_of),
     )
+    rows = [floor] + ([total] if total else [])
+    if not wanted("readiness: loading the inputs"):
+        return rows
     load_median, load_p95, load_queries, floor_ms = timed_with_floor(
         lambda: readiness.load(mission, as_of), floor.call, runs
     )
@@ -347,7 +362,7 @@ def readiness_rows(ctx: Context, runs: int) -> list[Row]:
         floor=floor_ms,
         ratio=load_median / floor_ms,
     )
-    return [floor, total, load]
+    return [*rows, load]
 
 
 def import_row(ctx: Context, rows_wanted: int, runs: int) -> Row:
@@ -399,6 +414,7 @@ def run(ctx: Context, runs: int, import_rows: int, import_runs: int, out=print) 
     rows += pages_and_api(ctx, runs)
     out("measuring readiness …")
     rows += readiness_rows(ctx, runs)
-    out("measuring the import …")
-    rows.append(import_row(ctx, import_rows, import_runs))
+    if wanted("import: "):
+        out("measuring the import …")
+        rows.append(import_row(ctx, import_rows, import_runs))
     return rows

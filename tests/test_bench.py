@@ -178,3 +178,22 @@ def test_check_rows_finds_what_is_wrong():
     ]  # every in-process row, no load rows
     assert report.check_rows(missing_load, load=False) == []
     assert any("load: dashboard" in p for p in report.check_rows(missing_load, load=True))
+
+
+def test_only_measures_the_figures_named(seeded, bench_urls, monkeypatch):
+    """`python -m bench --only WORD`: the floors and the figures whose names hold WORD."""
+    monkeypatch.setattr(measure, "ONLY", ["scores", "readiness: large"])
+    ctx = measure.Context()
+    rows = measure.run(ctx, runs=1, import_rows=TINY.import_rows, import_runs=1, out=lambda _: None)
+    names = [row.name for row in rows]
+    assert names == [
+        "floor: page",
+        "floor: API",
+        "api: scores, page of 50",
+        "floor: readiness raw SQL",
+        names[4],
+    ]
+    assert names[4].startswith("readiness: large mission")
+    data = [row.as_dict() for row in rows]
+    assert report.check_rows(data, load=False)  # incomplete as a full run …
+    assert report.check_rows(data, load=False, complete=False) == []  # … well formed as a part
