@@ -52,9 +52,11 @@ BENCH_ENV = REDIS_URL=$${REDIS_URL:-$(BENCH_REDIS_URL)} DEBUG=false SECRET_KEY=b
 bench_steps = DATABASE_URL=$(1) $(BENCH_ENV) sh -c '$(PY) -m bench.createdb && \
   $(PY) manage.py migrate --no-input -v0 && $(PY) manage.py seed_scale --scale $(2) && \
   $(PY) manage.py collectstatic --no-input -v0 && $(PY) -m bench $(3)'
-# BENCH_ARGS: options of python -m bench, e.g. BENCH_ARGS="--only plan --no-load".
+# BENCH_ARGS: more options of python -m bench, read from the environment (so quotes work),
+# e.g. BENCH_ARGS="--only plan --only 'missions list' --no-load".
+export BENCH_ARGS
 bench: install
-	$(call bench_steps,$${DATABASE_URL:-$(BENCH_DATABASE_URL)},full,$(BENCH_ARGS))
+	$(call bench_steps,$${DATABASE_URL:-$(BENCH_DATABASE_URL)},full,)
 bench-quick: install
 	$(call bench_steps,$(BENCH_QUICK_DATABASE_URL),quick,--runs 3 --import-runs 1 --duration 2 --output var/bench/results-quick.json)
 

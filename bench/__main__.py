@@ -10,6 +10,7 @@ rows are well formed.
 import argparse
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--output", type=Path, default=Path(settings.VAR_DIR) / "bench" / "results.json"
     )
+    if argv is None:  # `make bench BENCH_ARGS="…"` passes options through the environment
+        argv = sys.argv[1:] + shlex.split(os.environ.get("BENCH_ARGS", ""))
     args = parser.parse_args(argv)
 
     seeded = scale.seeded_scale()
