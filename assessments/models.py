@@ -183,6 +183,13 @@ class ReadinessSnapshot(models.Model):
     readiness = models.DecimalField(_("readiness"), max_digits=4, decimal_places=1)
     confidence = models.DecimalField(_("confidence"), max_digits=4, decimal_places=3)
     figures = models.JSONField(_("figures"), default=dict)
+    # The same figures as the API's JSON text in the resource's key order, encoded once when
+    # stored (snapshots never change): the API sends it without parsing. Empty only for a
+    # snapshot stored without it (the API then encodes ``figures``); the database default
+    # lets code that predates the column go on storing snapshots during a deploy.
+    encoded = models.TextField(
+        _("encoded figures"), blank=True, default="", db_default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("readiness snapshot")

@@ -319,25 +319,29 @@ def compute(inputs: ReadinessInputs, *, include_projection: bool = True) -> Read
 
     latest = _latest_counted_scores(benchmarks, inputs.scores, d)
 
-    total_objective_weight = sum((Fraction(o.weight) for o in objectives), _ZERO)
+    # Each Decimal weight made exact once (Fraction(Decimal) is not cheap on 300 benchmarks).
+    objective_weight = {o.id: Fraction(o.weight) for o in objectives}
+    benchmark_weight = {b.id: Fraction(b.weight) for b in benchmarks}
+    total_objective_weight = sum(objective_weight.values(), _ZERO)
     objective_results: list[ObjectiveResult] = []
     benchmark_results: list[BenchmarkResult] = []
     objective_share: dict[int, Fraction] = {}
     for objective in objectives:
-        share = _ratio(Fraction(objective.weight), total_objective_weight)
+        share = _ratio(objective_weight[objective.id], total_objective_weight)
         objective_share[objective.id] = share
         own = benchmarks_by_objective[objective.id]
-        total_benchmark_weight = sum((Fraction(b.weight) for b in own), _ZERO)
+        total_benchmark_weight = sum((benchmark_weight[b.id] for b in own), _ZERO)
         weighted_progress = _ZERO
         for benchmark in own:
+            weight = benchmark_weight[benchmark.id]
             measured = _benchmark_result(
                 benchmark,
                 latest.get(benchmark.id),
                 d,
-                share * _ratio(Fraction(benchmark.weight), total_benchmark_weight),
+                share * _ratio(weight, total_benchmark_weight),
             )
             benchmark_results.append(measured)
-            weighted_progress += Fraction(benchmark.weight) * measured.progress_exact
+            weighted_progress += weight * measured.progress_exact
         objective_readiness = _ratio(weighted_progress, total_benchmark_weight) * _HUNDRED
         objective_results.append(
             ObjectiveResult(

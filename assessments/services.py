@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from exitplan.errors import Conflict, StaleVersion
+from exitplan.renderers import encode_json
 from missions.audit import audit, diff, snapshot
 from missions.models import Benchmark, Mission
 from missions.services import bump_version, ensure_writable
@@ -543,32 +544,79 @@ def readiness_snapshot_create(
     """Compute the figures and store them as a snapshot (the trend and projection read these)."""
     computed_at = timezone.now()
     result = readiness_compute(mission=mission, as_of=as_of)
+    figures = _figures(mission, result, computed_at, recomputing=False)
     return ReadinessSnapshot.objects.create(
         mission=mission,
         as_of=result.as_of,
         computed_at=computed_at,
         readiness=result.readiness,
         confidence=result.confidence,
-        figures=_figures(mission, result, computed_at, recomputing=False),
+        figures=figures,
+        encoded=readiness_encode(figures),
     )
+
+
+def readiness_encode(figures: dict) -> str:
+    """A snapshot's figures as the API's JSON text, in the resource's key order.
+
+    Stored with the snapshot (``encoded``) so that the API sends it without parsing the
+    figures and encoding them again; ``recomputing`` is false in it, as in ``figures``.
+    """
+    return encode_json(_ordered(dict(figures))).decode()
+
+
+def _recomputing(mission: Mission, snapshot: ReadinessSnapshot) -> bool:
+    """Whether a change made after ``snapshot`` waits for the job (``readiness_changed``)."""
+    dirty = cache.get(_dirty_key(mission.pk))
+    return bool(dirty and dirty > snapshot.computed_at.timestamp())
 
 
 def readiness_current(*, mission: Mission) -> dict:
     """The latest snapshot, computing and storing one when there is none."""
     snapshot = selectors.latest_snapshot(mission) or readiness_snapshot_create(mission=mission)
-    dirty = cache.get(_dirty_key(mission.pk))
     figures = dict(snapshot.figures)
-    figures["recomputing"] = bool(dirty and dirty > snapshot.computed_at.timestamp())
+    figures["recomputing"] = _recomputing(mission, snapshot)
     return _ordered(figures)
 
 
-def readiness_snapshot_figures(snapshot: ReadinessSnapshot, *, summary: bool = False) -> dict:
-    """A stored snapshot as the readiness resource, in the resource's key order (history).
+def _recomputing_json(value: bool) -> str:
+    """The ``recomputing`` member as ``readiness_encode`` writes it (with its separators)."""
+    return encode_json({"recomputing": value})[1:-1].decode()
 
-    With ``summary``, the snapshot was read with ``figures_summary`` (its figures without
-    the per-benchmark lists) annotated in place of ``figures``.
+
+def readiness_current_encoded(*, mission: Mission) -> bytes:
+    """``readiness_current`` as the API's JSON, from the stored text (the API's path).
+
+    Only ``recomputing`` depends on the moment: the stored text says false, and the first
+    ``"recomputing":false`` in it is the resource's own member (it follows the mission's
+    code and two dates, and a quote inside a JSON string is always escaped).
     """
-    return _ordered(dict(snapshot.figures_summary if summary else snapshot.figures))
+    snapshot = selectors.latest_snapshot_encoded(mission) or readiness_snapshot_create(
+        mission=mission
+    )
+    [encoded] = readiness_snapshots_encoded([snapshot])
+    if _recomputing(mission, snapshot):
+        encoded = encoded.replace(_recomputing_json(False), _recomputing_json(True), 1)
+    return encoded.encode()
+
+
+def readiness_snapshots_encoded(snapshots: list[ReadinessSnapshot]) -> list[str]:
+    """Stored snapshots (read with ``selectors.with_encoded``) as the API's JSON texts.
+
+    A snapshot stored without its text (before the migration that fills it, or by older
+    code during a deploy) is encoded from its figures, read for all such at once: one more
+    query, only while there are any.
+    """
+    missing = [snapshot.pk for snapshot in snapshots if not snapshot.encoded]
+    figures = selectors.snapshot_figures_by_id(missing) if missing else {}
+    return [snapshot.encoded or readiness_encode(figures[snapshot.pk]) for snapshot in snapshots]
+
+
+def readiness_snapshot_figures(snapshot: ReadinessSnapshot) -> dict:
+    """A snapshot read with ``figures_summary`` (its figures without the per-benchmark
+    lists, annotated in place of ``figures``) as the resource, in its key order (history).
+    """
+    return _ordered(dict(snapshot.figures_summary))
 
 
 def readiness_what_if(

@@ -8,6 +8,8 @@ version out of band so the next row's save is not refused as stale.
 
 import os
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +27,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from exitplan.errors import Conflict, StaleVersion
+from exitplan.fragments import Fragment, fields_of, render_fragments
 from missions import selectors as mission_selectors
 from missions.access import mission_required
 from missions.models import Benchmark, Category
@@ -46,6 +49,8 @@ ROUNDS_PER_PAGE = 25
 # time, so the page stays quick to render and to read; "Save all" saves the page shown.
 GRID_PER_PAGE = 50
 SCORE_ROW = "assessments/_score_row.html"
+DETAIL = "assessments/assessment_detail.html"
+ROUND_CONTENT = f"{DETAIL}#round-content"
 SCORE_KEY = re.compile(r"^scores\[(\d+)\](?:\.(\w+))?$")
 
 
@@ -61,11 +66,11 @@ def _stale_text() -> str:
 
 
 def _round(access, pk: int) -> Assessment:
-    """A round of this mission; drafts only for log_assessment (404 otherwise, like nothing)."""
+    """A round of this mission; drafts only for log_assessment (404 otherwise, like nothing).
+
+    With its author, whom the round's page names (no page shows who approved it)."""
     assessment = (
-        Assessment.objects.filter(mission=access.mission, pk=pk)
-        .select_related("author", "approved_by")
-        .first()
+        Assessment.objects.filter(mission=access.mission, pk=pk).select_related("author").first()
     )
     if assessment is None or (assessment.is_draft and not access.has("log_assessment")):
         raise Http404(_("No such assessment round in this mission."))
@@ -244,6 +249,16 @@ def _row(
     }
 
 
+def _row_fragments(rows: list[tuple[tuple, Callable[[], dict[str, Any]]]]) -> list[Fragment]:
+    """The grid's rows, each kept under everything it shows (the key given with it), else
+    built and rendered (exitplan.fragments): fifty rows of inputs were most of a grid
+    page's time."""
+    return [
+        Fragment((SCORE_ROW,), key, lambda build=build: {"row": _ready(build())})
+        for key, build in rows
+    ]
+
+
 def _save_rows(*, actor, assessment: Assessment, forms: list[ScoreRowForm], version) -> bool:
     """Replace these benchmarks' scores in the round's full set; errors go to their form.
 
@@ -327,6 +342,7 @@ def assessment_detail(request, access, pk):
     benchmarks = grid.object_list
     urls = GridUrls(assessment, access.mission)
     editable = assessment.is_draft and _can_log(access)
+    code = access.mission.code
     status = 200
     conflict = None
     if request.method == "POST":
@@ -357,36 +373,72 @@ def assessment_detail(request, access, pk):
             row = _row(form.benchmark, score, urls=urls, editable=True) | {"form": form}
             if conflict and _differs(form, score):
                 row.update(stale=score, stale_message=_("Not saved: yours differs from this."))
-            rows.append(_ready(row))
+            rows.append(row)
+        # What was typed, with its errors: shown this once, never kept.
+        fragments = _row_fragments([((), partial(dict, row)) for row in rows])
+        render_fragments(request, fragments, cached=False)
+        rows = [fragment.html for fragment in fragments]
         status = 409 if conflict else 400
     else:
         scores = _scores_by_benchmark(assessment, benchmarks)
-        rows = [_ready(_row(b, scores.get(b.pk), urls=urls, editable=editable)) for b in benchmarks]
-    return render(
-        request,
-        "assessments/assessment_detail.html",
-        {
-            "access": access,
-            "mission": access.mission,
-            "assessment": assessment,
-            "author": mission_selectors.person_name(assessment.author),
-            "rows": rows,
-            "editable": editable,
-            "category": category,
-            "grid": grid,
-            "grid_query": _grid_query(category, grid.number),
-            "filter_query": _grid_query(category),
-            "categories": Category.choices,
-            "can_submit": editable,
-            "can_approve": assessment.status == Assessment.Status.SUBMITTED
-            and access.can_approve(assessment)
-            and not access.mission.is_closed,
-            "can_delete": editable,
-            "return_form": ReturnForm(initial={"version": assessment.version}),
-            "conflict": conflict,
-        },
-        status=status,
+        rows = _row_fragments(
+            [
+                (
+                    (assessment.pk, code, editable, fields_of(b), fields_of(scores.get(b.pk))),
+                    partial(_row, b, scores.get(b.pk), urls=urls, editable=editable),
+                )
+                for b in benchmarks
+            ]
+        )
+    context = {
+        "access": access,
+        "mission": access.mission,
+        "assessment": assessment,
+        "author": mission_selectors.person_name(assessment.author),
+        "rows": rows,
+        "editable": editable,
+        "category": category,
+        "grid": grid,
+        "grid_query": _grid_query(category, grid.number),
+        "filter_query": _grid_query(category),
+        "categories": Category.choices,
+        "can_submit": editable,
+        "can_approve": assessment.status == Assessment.Status.SUBMITTED
+        and access.can_approve(assessment)
+        and not access.mission.is_closed,
+        "can_delete": editable,
+        "return_form": ReturnForm(initial={"version": assessment.version}),
+        "conflict": conflict,
+    }
+    if request.method == "POST":
+        return render(request, DETAIL, context, status=status)
+
+    def content_context() -> dict[str, Any]:
+        return context | {"rows": [fragment.html for fragment in rows]}
+
+    # The page's content with its rows, kept whole: one read of the cache when nothing
+    # changed. Its key: what the rows do not show (the round, who may do what with it,
+    # the grid's filter and page).
+    four_eyes = access.user.pk == assessment.author_id and "approve_assessment" in access.perms
+    content = Fragment(
+        (ROUND_CONTENT,),
+        (
+            code,
+            access.mission.is_closed,
+            fields_of(assessment),
+            context["author"],
+            editable,
+            context["can_approve"],
+            four_eyes,
+            category,
+            grid.number,
+            grid.paginator.count,
+        ),
+        content_context,
+        children=rows,
     )
+    render_fragments(request, [content])
+    return render(request, DETAIL, context | {"round_content": content.html})
 
 
 @require_POST

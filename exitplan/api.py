@@ -1,11 +1,15 @@
 """What every API endpoint shares: problem details, pagination, ETags and If-Match."""
 
+import copy
 import datetime
 import re
+from collections.abc import Mapping
+from operator import attrgetter
+from typing import NamedTuple
 
 import django_filters
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -13,13 +17,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, pagination, serializers, status, throttling
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.settings import ISO_8601, api_settings
 
 from .errors import Conflict, StaleVersion
 
@@ -101,7 +105,9 @@ def _errors(detail) -> dict:
 
 def exception_handler(exc, context):
     """Every error under /api/ as RFC 9457 problem details."""
+    # DRF's views not at the top: they read their settings, which name this module, as they load.
     from django.core.exceptions import RequestDataTooBig
+    from rest_framework import views
 
     if isinstance(exc, RequestDataTooBig):
         return problem(
@@ -128,7 +134,7 @@ def exception_handler(exc, context):
         return problem(403, exc.args[0] if exc.args else _("Permission denied."), **extra)
     if isinstance(exc, Http404):
         return problem(404, exc.args[0] if exc.args else _("Not found."))
-    response = drf_exception_handler(exc, context)
+    response = views.exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
@@ -226,11 +232,76 @@ class UpdatedAfterFilter(BaseFilterBackend):
         ]
 
 
+# DRF fields whose output depends on the value alone (not on the request, the context or
+# the serializer): ListedFieldsMixin builds them once per serializer class. A project field
+# says the same with ``context_free = True``.
+_CONTEXT_FREE_FIELDS = frozenset(
+    getattr(serializers, name)
+    for name in (
+        *("BigIntegerField", "BooleanField", "CharField", "ChoiceField", "DateField"),
+        *("DateTimeField", "DecimalField", "EmailField", "FloatField", "IntegerField"),
+        *("JSONField", "SlugField", "URLField", "UUIDField"),
+    )
+    if hasattr(serializers, name)  # BigIntegerField: DRF 3.16 and later
+)
+# Where DRF's to_representation is exactly a builtin, the builtin (no Python frame per value).
+_BUILTIN_SHOW = {serializers.IntegerField: int, serializers.CharField: str}
+_ROW_PLANS: dict = {}
+
+
+def _identity(value):
+    return value
+
+
+def _moment_show(field: serializers.DateTimeField):
+    """``field.to_representation`` for aware datetimes in ISO 8601 (the list's moments): DRF's
+    steps (into the field's time zone, isoformat, ``Z`` for UTC) in one frame; any other
+    value, format or zone takes DRF's own method."""
+    zone = field.timezone
+    if zone is None or getattr(field, "format", api_settings.DATETIME_FORMAT) != ISO_8601:
+        return field.to_representation
+
+    def show(value):
+        if type(value) is datetime.datetime and value.utcoffset() is not None:
+            try:
+                text = value.astimezone(zone).isoformat()
+            except OverflowError:
+                return field.to_representation(value)
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return field.to_representation(value)
+
+    return show
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which builds no form when no parameter names one of its filters.
+
+    Without such a parameter every filter gets an empty value and leaves the rows as they
+    are: the form (a field per filter, validated) would cost a list request ~0.3 ms for
+    nothing. A parameter counts when it starts with a filter's name (``as_of_after``).
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        names = tuple(filterset_class.base_filters)
+        if not any(param.startswith(names) for param in request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class ListedFieldsMixin:
     # For serializers of long lists: DRF finds the readable fields again, through a generator
     # over its field mapping, for every row shown; here they are listed once per serializer
     # instance (so still bound to this request's context). Their moments are shown in the
     # current time zone, read once here rather than twice a row. The output is DRF's own.
+    #
+    # Rows (model instances, or dicts from .values()) are written by a plan: per field, how
+    # to read it and how to show it. Fields that depend on nothing but the value (plain
+    # columns, ids of related rows) are built once per class and time zone, not per request;
+    # the others (e.g. a person shown by the caller's rights) are bound to this serializer.
+    # A row the plan cannot read (a callable, a missing attribute) takes DRF's own path.
     # (A comment, not a docstring: drf-spectacular would describe every serializer with it.)
 
     @cached_property
@@ -240,6 +311,72 @@ class ListedFieldsMixin:
             if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
                 field.timezone = field.default_timezone()
         return fields
+
+    @classmethod
+    def _class_row_plan(cls) -> tuple:
+        """(name, key in a dict, read an object, show) per readable field; show None: bind."""
+        key = (cls, timezone.get_current_timezone_name())
+        if key not in _ROW_PLANS:
+            model = getattr(getattr(cls, "Meta", None), "model", None)
+            plan = []
+            for field in cls()._readable_fields:
+                name, source = field.field_name, field.source
+                plain = "." not in source and source != "*"
+                if plain and type(field) is serializers.PrimaryKeyRelatedField:
+                    try:
+                        attname = model._meta.get_field(source).attname
+                    except (AttributeError, FieldDoesNotExist):  # no model, or not its field
+                        attname = None
+                    if field.pk_field is None and attname:
+                        plan.append((name, source, attrgetter(attname), _identity))
+                        continue
+                elif plain and (
+                    type(field) in _CONTEXT_FREE_FIELDS or getattr(field, "context_free", False)
+                ):
+                    show = _BUILTIN_SHOW.get(type(field), field.to_representation)
+                    if type(field) is serializers.DateTimeField:
+                        show = _moment_show(field)
+                    plan.append((name, source, attrgetter(source), show))
+                    continue
+                plan.append((name, None, None, None))
+            _ROW_PLANS[key] = tuple(plan)
+        return _ROW_PLANS[key]
+
+    @cached_property
+    def _row_plan(self) -> tuple:
+        plan = []
+        for name, key, by_attr, show in self._class_row_plan():
+            if show is None:
+                declared = self._declared_fields.get(name)
+                if declared is None:  # built by ModelSerializer and not context-free
+                    return ()
+                field = copy.deepcopy(declared)
+                field.bind(field_name=name, parent=self)
+                if field.source == "*" or "." in field.source:
+                    return ()
+                key, by_attr = field.source, attrgetter(field.source)
+                show = field.to_representation
+            plan.append((name, key, by_attr, show))
+        return tuple(plan)
+
+    def to_representation(self, instance):
+        plan = self._row_plan
+        if not plan:
+            return super().to_representation(instance)
+        by_key = isinstance(instance, Mapping)
+        row = {}
+        try:
+            for name, key, by_attr, show in plan:
+                value = instance[key] if by_key else by_attr(instance)
+                if value is None:
+                    row[name] = None
+                elif callable(value):
+                    return super().to_representation(instance)
+                else:
+                    row[name] = show(value)
+        except (AttributeError, KeyError):
+            return super().to_representation(instance)
+        return row
 
 
 class MissionRelatedField(serializers.PrimaryKeyRelatedField):
@@ -254,6 +391,14 @@ class MissionRelatedField(serializers.PrimaryKeyRelatedField):
         mission = self.context.get("mission")
         rows = self.model._default_manager.all()
         return rows.filter(**{self.mission_path: mission}) if mission else rows.none()
+
+
+class PersonColumns(NamedTuple):
+    """A person read as three columns of a list's rows; UserRefField shows it as a User."""
+
+    pk: int
+    name: str
+    email: str
 
 
 @extend_schema_field(
@@ -274,10 +419,15 @@ class UserRefField(serializers.Field):
         kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)
 
+    @cached_property
+    def _shows_email(self) -> bool:
+        # Once per serializer (its context is the request's), not once per person shown.
+        access = self.context.get("access")
+        return access is not None and access.has("view_members")
+
     def to_representation(self, user):
         data = {"id": user.pk, "name": user.name or user.email.split("@")[0]}
-        access = self.context.get("access")
-        if access is not None and access.has("view_members"):
+        if self._shows_email:
             data["email"] = user.email
         return data
 

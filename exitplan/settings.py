@@ -219,16 +219,31 @@ ANONYMOUS_USER_NAME = None
 # Redis is the broker and the cache in production; the embedded default keeps both on disk
 # so the web server, worker and beat (separate processes) share them.
 REDIS_URL = env_url("REDIS_URL", {"redis", "rediss"})
+# "fragments": the long pages' rendered rows (exitplan.fragments), apart from the default
+# cache so that they never crowd out its entries; in each process's memory when embedded.
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "fragments",
+        },
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": VAR_DIR / "cache",
-        }
+        },
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "fragments",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
     }
 
 # (a host name, though unused, keeps kombu from warning on every publish)
@@ -274,6 +289,12 @@ CELERY_BEAT_SCHEDULE = {
     # waited in the queue past the next one is dropped (expires), not run late.
     "send-due-reminders": {
         "task": "stakeholders.tasks.send_due_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+    # Feedback results read tallies plus what came since: keep that tail to a minute or so.
+    "roll-up-feedback-tallies": {
+        "task": "stakeholders.tasks.roll_up_feedback_tallies",
         "schedule": 60.0,
         "options": {"expires": 50},
     },

@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,9 +25,13 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from assessments.selectors import latest_counted_scores, latest_snapshot, mission_today
-from assessments.services import _dirty_key
+from assessments.selectors import (
+    latest_counted_score_of_row,
+    latest_score_parts,
+    mission_today,
+)
 from exitplan.errors import StaleVersion
+from exitplan.fragments import Fragment, fields_of, render_fragments
 from stakeholders.models import Comment
 
 from . import selectors, services
@@ -44,6 +48,7 @@ from .plan_forms import (
 )
 
 PAGE = "missions/plan.html"
+PLAN_BODY = f"{PAGE}#plan-body"
 # Up to this many benchmarks the plan shows them all; beyond, objectives open one at a time.
 EXPANDED_BENCHMARKS = 60
 ROW = "missions/_plan_row.html"
@@ -153,75 +158,47 @@ class RowUrls:
         return urls
 
 
-def _comment_counts(mission: Mission, benchmarks: list[Benchmark]) -> dict[tuple[str, int], int]:
-    """Comments per plan item, replies included: one aggregate query for the whole plan.
+# Counted in each item's own row of its query, written out: the ORM's subqueries cost a
+# large plan's page more to build and compile than the queries took to run.
+_COMMENT_COUNT_SQL = """(
+SELECT COUNT(*) FROM {comment} c
+WHERE c.mission_id = %s AND c.target_type = %s AND c.target_id = {item}.id)"""
+_BENCHMARK_COUNT_SQL = """(
+SELECT COUNT(*) FROM {benchmark} b WHERE b.objective_id = {objective}.id AND NOT b.is_retired)"""
 
-    Of the benchmarks, only those shown: a large mission's comments are mostly on its
-    benchmarks (10,000 of 11,000), and a collapsed plan shows one objective's.
-    """
-    others = [k.target_type for k in KINDS.values() if k.model is not Benchmark]
-    shown = Q(target_type=KINDS["benchmark"].target_type, target_id__in=[b.pk for b in benchmarks])
-    rows = (
-        Comment.objects.filter(mission=mission)
-        .filter(Q(target_type__in=others) | shown)
-        .values("target_type", "target_id")
-        .annotate(count=Count("id"))
-        .order_by()
+
+def _comment_count(mission: Mission, kind: Kind) -> RawSQL:
+    """Comments on each item of a query of ``kind`` (replies included): the (mission,
+    target_type, target_id) index answers each row, with no query of its own."""
+    sql = _COMMENT_COUNT_SQL.format(comment=Comment._meta.db_table, item=kind.model._meta.db_table)
+    return RawSQL(sql, (mission.pk, kind.target_type), output_field=IntegerField())
+
+
+def _benchmark_count() -> RawSQL:
+    """Live benchmarks of each objective of a query (a join and GROUP BY instead would
+    count the comments' subquery once per benchmark joined)."""
+    sql = _BENCHMARK_COUNT_SQL.format(
+        benchmark=Benchmark._meta.db_table, objective=Objective._meta.db_table
     )
-    return {(r["target_type"], r["target_id"]): r["count"] for r in rows}
+    return RawSQL(sql, (), output_field=IntegerField())
 
 
-def _snapshot_latest(mission: Mission, today) -> dict[str, dict] | None:
-    """Each benchmark's latest counted score by code, from today's stored readiness snapshot
-    when nothing changed since it was computed (one query); None when it may be out of date.
-
-    The snapshot already holds what a window over every score of the mission would choose
-    (36,000 scores in ten years of a large mission): reading it is the cheap path.
-    """
-    snapshot = latest_snapshot(mission)
-    if snapshot is None or snapshot.as_of != today:
-        return None
-    dirty = cache.get(_dirty_key(mission.pk))
-    if dirty and dirty > snapshot.computed_at.timestamp():
-        return None  # a change waits for the recompute: choose in the database instead
-    return {
-        row["code"]: row["latest"]
-        for row in snapshot.figures.get("benchmarks", [])
-        if row.get("latest")
-    }
-
-
-def _latest_scores(mission: Mission, benchmarks: list[Benchmark]) -> dict[int, dict]:
-    """Each benchmark's latest counted score today: from the current snapshot, else one
-    query (a window function) — two queries at most, whatever the plan's size."""
+def _with_latest(benchmarks: QuerySet, mission: Mission) -> list[Benchmark]:
+    """The benchmarks, each with its latest counted score today (``latest``), chosen in the
+    benchmarks' own query: a one-row subquery per shown benchmark that stops at the newest
+    round scoring it (~0.03 ms each), exact whether or not readiness was recomputed since."""
     today = mission_today(mission)
-    stored = _snapshot_latest(mission, today)
-    if stored is not None:
-        latest = {}
-        for benchmark in benchmarks:
-            row = stored.get(benchmark.code)
-            if row:
-                figure = row["value"] if row.get("value") is not None else row.get("rating")
-                latest[benchmark.pk] = {
-                    "figure": selectors.decimal_text(figure),
-                    "as_of": parse_date(row["as_of"]),
-                }
-        return latest
-    rows = latest_counted_scores(mission, today)
-    if benchmarks:
-        # Only the benchmarks shown: the window then ranks their scores alone, not the
-        # 36,000 of a large mission's every benchmark (partitioned by benchmark, so the
-        # choice for each is the same).
-        rows = rows.filter(benchmark_id__in=[b.pk for b in benchmarks])
-    return {
-        row["benchmark_id"]: {
-            "figure": selectors.decimal_text(
-                row["value"] if row["value"] is not None else row["rating"]
-            ),
-            "as_of": row["assessment__as_of"],
-        }
-        for row in rows
-    }
+    rows = list(benchmarks.annotate(latest_score=latest_counted_score_of_row(mission, today)))
+    for benchmark in rows:
+        found = latest_score_parts(benchmark.latest_score)
+        benchmark.latest = None
+        if found:
+            figure = found["value"] if found.get("value") is not None else found.get("rating")
+            benchmark.latest = {
+                "figure": selectors.decimal_text(figure),
+                "as_of": parse_date(str(found["as_of"])),
+            }
+    return rows
 
 
 def row_text() -> dict[str, str]:
@@ -262,30 +239,39 @@ def _display(item, kind: Kind, memo: dict) -> dict[str, str]:
     return words
 
 
-def _annotate(items, kind: Kind, counts, latest, urls: RowUrls, memo: dict) -> None:
+def _annotate(items, kind: Kind) -> None:
+    """What each row's cache key and the page around the rows read: cheap, for every row."""
     for item in items:
         item.plan_kind = kind
-        item.display = _display(item, kind, memo)
         item.dom_id = f"{kind.slug}-{item.pk}"
-        item.urls = urls.for_item(kind, item.pk)
-        item.comment_count = counts.get((kind.target_type, item.pk), 0)
-        if kind.model is Benchmark:
-            item.latest = latest.get(item.pk)
+
+
+def _dress(item, urls: RowUrls, memo: dict) -> None:
+    """What only a row's template reads (its words and URLs): for the rows not in the cache."""
+    item.display = _display(item, item.plan_kind, memo)
+    item.urls = urls.for_item(item.plan_kind, item.pk)
 
 
 def plan_contents(mission: Mission, expand: int | None = None) -> dict[str, Any]:
-    """The live plan of a mission, grouped for the page, in six or seven queries whatever its
-    size (seven when the latest scores cannot be read from the readiness snapshot).
+    """The live plan of a mission, grouped for the page, in four queries whatever its size:
+    the comment counts and the benchmarks' latest scores come in the items' own queries.
 
     A plan with more than ``EXPANDED_BENCHMARKS`` benchmarks shows one objective's
     benchmarks (``expand``, else the first) and the others collapsed, and loads only those
     shown: a page of 300 benchmarks with their controls weighed 800 kB and took most of a
     second to render.
     """
-    phases = list(Phase.objects.filter(mission=mission, is_retired=False).order_by("order", "id"))
+    phases = list(
+        Phase.objects.filter(mission=mission, is_retired=False)
+        .annotate(comment_count=_comment_count(mission, KINDS["phase"]))
+        .order_by("order", "id")
+    )
     objectives = list(
         Objective.objects.filter(mission=mission, is_retired=False)
-        .annotate(benchmark_count=Count("benchmarks", filter=Q(benchmarks__is_retired=False)))
+        .annotate(
+            benchmark_count=_benchmark_count(),
+            comment_count=_comment_count(mission, KINDS["objective"]),
+        )
         .order_by("order", "id")
     )
     benchmark_count = sum(o.benchmark_count for o in objectives)
@@ -297,14 +283,18 @@ def plan_contents(mission: Mission, expand: int | None = None) -> dict[str, Any]
     for objective in objectives:
         objective.expanded = not collapsed or objective.pk == expand
     shown_objectives = [o.pk for o in objectives if o.expanded]
-    benchmarks = list(
+    benchmarks = _with_latest(
         Benchmark.objects.filter(
             mission=mission, is_retired=False, objective_id__in=shown_objectives
-        ).order_by("order", "id")
+        )
+        .annotate(comment_count=_comment_count(mission, KINDS["benchmark"]))
+        .order_by("order", "id"),
+        mission,
     )
     handover = list(
         HandoverItem.objects.filter(mission=mission, is_retired=False)
         .select_related("receiving_stakeholder")
+        .annotate(comment_count=_comment_count(mission, KINDS["handover-item"]))
         .order_by("order", "id")
     )
     by_objective: dict[int, list] = {}
@@ -312,15 +302,10 @@ def plan_contents(mission: Mission, expand: int | None = None) -> dict[str, Any]
         by_objective.setdefault(benchmark.objective_id, []).append(benchmark)
     for objective in objectives:
         objective.plan_benchmarks = by_objective.get(objective.pk, [])
-    shown = benchmarks
-    counts = _comment_counts(mission, shown)
-    latest = _latest_scores(mission, shown)
-    urls = RowUrls(mission)
-    memo: dict = {}
-    _annotate(phases, KINDS["phase"], counts, latest, urls, memo)
-    _annotate(objectives, KINDS["objective"], counts, latest, urls, memo)
-    _annotate(shown, KINDS["benchmark"], counts, latest, urls, memo)
-    _annotate(handover, KINDS["handover-item"], counts, latest, urls, memo)
+    _annotate(phases, KINDS["phase"])
+    _annotate(objectives, KINDS["objective"])
+    _annotate(benchmarks, KINDS["benchmark"])
+    _annotate(handover, KINDS["handover-item"])
     phase_ids = {p.pk for p in phases}
     groups = [
         {"phase": phase, "objectives": [o for o in objectives if o.target_phase_id == phase.pk]}
@@ -344,15 +329,90 @@ def plan_contents(mission: Mission, expand: int | None = None) -> dict[str, Any]
 
 def _one_row(kind: Kind, item, mission: Mission) -> None:
     """Comment count and latest score of a single re-rendered row (a few small queries)."""
-    item.plan_kind = kind
-    item.display = _display(item, kind, {})
-    item.dom_id = f"{kind.slug}-{item.pk}"
-    item.urls = RowUrls(mission).for_item(kind, item.pk)
     item.comment_count = Comment.objects.filter(
         mission_id=item.mission_id, target_type=kind.target_type, target_id=item.pk
     ).count()
     if kind.model is Benchmark:
-        item.latest = _latest_scores(mission, [item]).get(item.pk)
+        item.latest = _with_latest(Benchmark.objects.filter(pk=item.pk), mission)[0].latest
+    _annotate([item], kind)
+    _dress(item, RowUrls(mission), {})
+
+
+# The text of templates the rows include: a change to it changes the rows' cache keys.
+ROW_INCLUDES = ("missions/_endorsement_slot.html",)
+# After an objective's row: its benchmarks collapsed, or the note that it has none.
+OBJECTIVE_TAIL = "missions/_plan_objective_tail.html"
+
+
+def _row_key(item, *, mission: Mission, can_edit: bool) -> tuple:
+    """Everything a row of the page shows: the item's stored values and what is counted or
+    joined for it (exitplan.fragments keeps the rendered row under it)."""
+    kind = item.plan_kind
+    key = (kind.slug, mission.code, can_edit, str(item), fields_of(item), item.comment_count)
+    if kind.model is Benchmark:
+        return (*key, item.latest)
+    if kind.model is HandoverItem:
+        receiver = item.receiving_stakeholder
+        return (*key, receiver.name if receiver else None)
+    if kind.model is Objective:
+        return (*key, item.benchmark_count, item.expanded)
+    return key
+
+
+def _row_fragments(items, *, mission: Mission, can_edit: bool) -> list[Fragment]:
+    """The items' rows, to be read from the cache or rendered (exitplan.fragments)."""
+    urls = RowUrls(mission)
+    memo: dict = {}
+    words: dict[str, str] = {}
+    plan_path = reverse("missions:plan", args=[mission.code])
+
+    def context_of(item):
+        def build() -> dict[str, Any]:
+            _dress(item, urls, memo)
+            if not words:
+                words.update(row_text())
+            return {
+                "item": item,
+                "kind": item.plan_kind,
+                "mission": mission,
+                "can_edit": can_edit,
+                "row_text": words,
+                "plan_path": plan_path,
+            }
+
+        return build
+
+    return [
+        Fragment(
+            (ROW, OBJECTIVE_TAIL) if item.plan_kind.model is Objective else (ROW,),
+            _row_key(item, mission=mission, can_edit=can_edit),
+            context_of(item),
+            includes=ROW_INCLUDES,
+        )
+        for item in items
+    ]
+
+
+def _show_rows(items, fragments: list[Fragment]) -> None:
+    for item, fragment in zip(items, fragments, strict=True):
+        item.html = fragment.html
+
+
+def plan_rows_render(request, items, *, mission: Mission, can_edit: bool) -> None:
+    """Set each item's row (``item.html``), read from the cache, the missing ones rendered:
+    a large plan's sixty-odd rows were most of its page's time."""
+    fragments = _row_fragments(items, mission=mission, can_edit=can_edit)
+    render_fragments(request, fragments)
+    _show_rows(items, fragments)
+
+
+def _body_key(contents: dict[str, Any], *, mission: Mission, can_edit: bool) -> tuple:
+    """What the plan's body shows besides its rows (whose keys its own key holds)."""
+    groups = tuple(
+        (g["phase"].pk if g["phase"] else None, tuple(o.pk for o in g["objectives"]))
+        for g in contents["groups"]
+    )
+    return (mission.code, can_edit, contents["collapsed"], contents["benchmark_count"], groups)
 
 
 # Pages -----------------------------------------------------------------------------------
@@ -399,18 +459,41 @@ def _expanded(request, item=None) -> int | None:
 def _render_page(
     request, access, *, forms=None, open_kind=None, status=200, note=None, expand=None
 ):
-    context = {
-        "access": access,
-        "mission": access.mission,
-        "can_edit": _can_edit(access),
-        "note": note,
-        "plan_path": reverse("missions:plan", args=[access.mission.code]),
-        "row_text": row_text(),
-    }
-    context.update(plan_contents(access.mission, expand=expand or _expanded(request)))
+    mission = access.mission
+    can_edit = _can_edit(access)
+    context = {"access": access, "mission": mission, "can_edit": can_edit, "note": note}
+    contents = plan_contents(mission, expand=expand or _expanded(request))
+    context.update(contents)
     context["open_kind"] = open_kind or request.GET.get("add")
-    if context["can_edit"]:
-        context["new_forms"] = _new_forms(access, request, context["open_kind"], forms)
+    context["new_forms"] = (
+        _new_forms(access, request, context["open_kind"], forms) if can_edit else {}
+    )
+    items = [
+        *contents["phases"],
+        *contents["objectives"],
+        *(b for o in contents["objectives"] for b in o.plan_benchmarks),
+        *contents["handover_items"],
+    ]
+    rows = _row_fragments(items, mission=mission, can_edit=can_edit)
+    if note or context["new_forms"]:  # what this response alone shows: not kept
+        render_fragments(request, rows)
+        _show_rows(items, rows)
+        return render(request, PAGE, context, status=status)
+
+    def body_context() -> dict[str, Any]:
+        _show_rows(items, rows)  # rendered or read just before, being missing too
+        return context
+
+    # The body with its rows, kept whole: one read of the cache when nothing changed.
+    body = Fragment(
+        (PLAN_BODY,),
+        _body_key(contents, mission=mission, can_edit=can_edit),
+        body_context,
+        includes=("missions/_plan_new.html",),
+        children=rows,
+    )
+    render_fragments(request, [body])
+    context["plan_body"] = body.html
     return render(request, PAGE, context, status=status)
 
 
@@ -428,13 +511,11 @@ def plan(request, access):
         objective = next((o for o in contents["objectives"] if o.pk == expand), None)
         if objective is None:
             raise Http404(_("No such objective in this mission's plan."))
-        context = {
-            "access": access,
-            "mission": access.mission,
-            "can_edit": _can_edit(access),
-            "item": objective,
-            "row_text": row_text(),
-        }
+        can_edit = _can_edit(access)
+        plan_rows_render(
+            request, objective.plan_benchmarks, mission=access.mission, can_edit=can_edit
+        )
+        context = {"mission": access.mission, "item": objective}
         return render(request, f"{PAGE}#objective-benchmarks", context)
     return _render_page(request, access)
 

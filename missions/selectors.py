@@ -1,8 +1,9 @@
 """Reads for the mission pages: each joins or aggregates in a fixed number of queries.
 
 The readiness figures come from ``assessments.services.readiness_current`` (one snapshot
-read); the functions here turn them into rows a template can print without looking anything
-up, and load what the figures name (phases, benchmarks) once per page, never once per row.
+read; the dashboard's, cut in the database, from ``dashboard_figures``); the functions here
+turn them into rows a template can print without looking anything up, and load what the
+figures name (phases, benchmarks) once per page, never once per row.
 """
 
 import datetime
@@ -14,13 +15,17 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Case, CharField, F, OuterRef, QuerySet, Subquery, Value, When, Window
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment, ReadinessSnapshot, Score
+from assessments.services import _dirty_key
+from exitplan.db import JSONParts
 from stakeholders.models import Comment, Consultation
 from stakeholders.selectors import consultations_visible
 
@@ -268,6 +273,53 @@ def plan_benchmarks(*, mission: Mission) -> list[PlanBenchmark]:
     return benchmarks
 
 
+# The dashboard reads the latest snapshot cut in the database: the per-objective and
+# per-benchmark lists are most of a large plan's snapshot (60 KB for 300 benchmarks), and
+# the page shows five blockers.
+DASHBOARD_OMITS = ("objectives", "benchmarks", "blockers")
+
+
+def dashboard_figures(*, mission: Mission, with_benchmarks: bool = False) -> dict | None:
+    """The latest snapshot's figures as the dashboard shows them, or None when there is none.
+
+    Without the objectives, the first ``TOP_BLOCKERS`` blockers only, the lists' lengths in
+    ``blocker_count`` and ``benchmark_count``, and ``snapshot_id``; ``with_benchmarks``,
+    the benchmarks too (their latest scores: the what-if form's); ``recomputing`` as
+    ``readiness_current`` says it. One query.
+    """
+    row = (
+        ReadinessSnapshot.objects.filter(mission=mission)
+        .order_by("-computed_at", "-id")
+        .values("id", "computed_at")
+        .annotate(
+            parts=JSONParts(
+                "figures",
+                omit=DASHBOARD_OMITS,
+                heads={"blockers": TOP_BLOCKERS},
+                lengths=("blockers", "benchmarks"),
+                whole=("benchmarks",) if with_benchmarks else (),
+            )
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    parts = row["parts"]
+    mark = cache.get(_dirty_key(mission.pk))  # set by readiness_changed
+    figures = parts["rest"]
+    figures.update(
+        snapshot_id=row["id"],
+        computed=row["computed_at"],
+        recomputing=bool(mark and mark > row["computed_at"].timestamp()),
+        blockers=(parts["blockers"] or [])[:TOP_BLOCKERS],
+        blocker_count=parts["blockers_count"] or 0,
+        benchmark_count=parts["benchmarks_count"] or 0,
+    )
+    if with_benchmarks:
+        figures["benchmarks"] = parts["benchmarks"] or []
+    return figures
+
+
 def latest_by_code(figures: dict) -> dict[str, dict]:
     """Each benchmark's entry of the readiness figures (progress, flags, latest score)."""
     return {row["code"]: row for row in figures.get("benchmarks", [])}
@@ -326,7 +378,6 @@ class Dashboard:
     blockers: list[BlockerRow]
     blocker_count: int
     gates: list[GateRow]
-    trend: list[TrendPoint]
     threshold: int | None
     projection: Projection
     consultations: list[Consultation] = field(default_factory=list)
@@ -420,47 +471,73 @@ def blocker_rows(
     ]
 
 
+def choice_label(labels: dict, value: Any) -> str:
+    """What ``get_FOO_display`` says, from ``labels = dict(field.flatchoices)`` built once
+    for a list: that method hashes, so translates, every choice's label on every call."""
+    return str(labels.get(value, value))
+
+
 def consultations_upcoming(
     *, access: MissionAccess, now: datetime.datetime, limit: int = UPCOMING_CONSULTATIONS
 ) -> list[Consultation]:
-    """The next scheduled consultations this caller may see (DESIGN.md: who sees what)."""
-    return list(
+    """The next scheduled consultations this caller may see (DESIGN.md: who sees what),
+    each with its kind's label (``kind_label``)."""
+    consultations = list(
         consultations_visible(access)
         .filter(status=Consultation.Status.SCHEDULED, ends_at__gte=now)
         .order_by("starts_at", "id")[:limit]
     )
+    kinds = dict(Consultation._meta.get_field("kind").flatchoices)
+    for consultation in consultations:
+        consultation.kind_label = choice_label(kinds, consultation.kind)
+    return consultations
 
 
-def _item_title(target_type: str, model, title_field: str):
-    return When(
-        target_type=target_type,
-        then=Subquery(model.objects.filter(pk=OuterRef("target_id")).values(title_field)[:1]),
+# What names each kind of item a comment is on.
+_ITEM_TITLES = {
+    Comment.TargetType.PHASE: (Phase, "name"),
+    Comment.TargetType.OBJECTIVE: (Objective, "title"),
+    Comment.TargetType.BENCHMARK: (Benchmark, "title"),
+    Comment.TargetType.HANDOVER_ITEM: (HandoverItem, "function"),
+}
+
+
+@functools.cache
+def _item_title_sql() -> str:
+    """A comment's item title as a CASE of one look-up by primary key per kind of item.
+
+    Written out: built with the ORM (a Case of four Subquery), it took longer to build and
+    compile on each page than the database took to run it.
+    """
+    comment = f'"{Comment._meta.db_table}"'
+    lookups = " ".join(
+        f'WHEN %s THEN (SELECT "{model._meta.get_field(name).column}" '
+        f'FROM "{model._meta.db_table}" WHERE "{model._meta.pk.column}" = {comment}."target_id")'
+        for model, name in _ITEM_TITLES.values()
     )
+    return f"CASE {comment}.\"target_type\" {lookups} ELSE '' END"
 
 
 def comments_latest(*, mission: Mission, limit: int = LATEST_COMMENTS) -> list[Comment]:
-    """The latest conversations (comments that start a thread), each with its item's title.
+    """The latest conversations (comments that start a thread), each with its item's title
+    and the labels of its kind of item and status (``target_label``, ``status_label``).
 
-    The title comes from a subquery per item kind inside the same query, so the page costs
+    The title comes from a look-up per item kind inside the same query, so the page costs
     one query however many kinds of items the comments are on.
     """
+    item_title = RawSQL(_item_title_sql(), tuple(_ITEM_TITLES), output_field=CharField())
     comments = list(
         Comment.objects.filter(mission=mission, parent__isnull=True)
         .select_related("author")
-        .annotate(
-            item_title=Case(
-                _item_title(Comment.TargetType.PHASE, Phase, "name"),
-                _item_title(Comment.TargetType.OBJECTIVE, Objective, "title"),
-                _item_title(Comment.TargetType.BENCHMARK, Benchmark, "title"),
-                _item_title(Comment.TargetType.HANDOVER_ITEM, HandoverItem, "function"),
-                default=Value(""),
-                output_field=CharField(),
-            )
-        )
+        .annotate(item_title=item_title)
         .order_by("-created_at", "-id")[:limit]
     )
+    targets = dict(Comment._meta.get_field("target_type").flatchoices)
+    statuses = dict(Comment._meta.get_field("status").flatchoices)
     for comment in comments:
         comment.author_name = person_name(comment.author)
+        comment.target_label = choice_label(targets, comment.target_type)
+        comment.status_label = choice_label(statuses, comment.status)
     return comments
 
 
@@ -476,8 +553,8 @@ def mission_dashboard(
     benchmarks: list[PlanBenchmark],
     now: datetime.datetime,
 ) -> Dashboard:
-    """Everything the dashboard shows beside the what-if panel: the trend, consultations,
-    comments (three queries) and, when a gate requires one, endorsements (one more, and four
+    """Everything the dashboard shows beside the trend and the what-if panel: consultations,
+    comments (two queries) and, when a gate requires one, endorsements (one more, and four
     when there is any)."""
     mission = access.mission
     last_phase = phases[-1] if phases else None
@@ -487,12 +564,11 @@ def mission_dashboard(
     return Dashboard(
         figures=figures,
         computed_at=parse_datetime(computed_at) if computed_at else None,
-        recomputing=bool(figures.get("recomputing")),
+        recomputing=figures["recomputing"],
         categories=category_rows(figures),
         blockers=blocker_rows(figures, benchmarks),
-        blocker_count=len(figures.get("blockers", [])),
+        blocker_count=figures["blocker_count"],
         gates=gate_rows(figures, phases, endorsements_by_phase(mission=mission, phases=phases)),
-        trend=readiness_trend(mission=mission),
         threshold=threshold,
         projection=Projection(
             status=projection.get("status"),

@@ -1,6 +1,9 @@
 import copy
+import hashlib
 import re
+import sys
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -10,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -22,6 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 from assessments.selectors import mission_today
 from assessments.services import readiness_current, readiness_what_if
 from exitplan.errors import Conflict, StaleVersion
+from exitplan.fragments import Fragment, fields_of, render_fragments
 
 from . import charts, selectors, services
 from .access import mission_required
@@ -29,6 +34,13 @@ from .forms import MemberAddForm, MemberChangeForm, VersionForm
 from .models import Benchmark, Membership
 
 DASHBOARD = "missions/mission_detail.html"
+TREND = "missions/_dashboard_trend.html"
+# The trend is drawn in Python (charts.py, _trend_chart here): a fragment's key holds its
+# templates' text, and the trend's the text of that code too.
+TREND_CODE = hashlib.blake2b(
+    b"".join(Path(module.__file__).read_bytes() for module in (charts, sys.modules[__name__])),
+    digest_size=8,
+).hexdigest()
 SCORES_PER_PAGE = 25
 EVENTS_PER_PAGE = 50
 # Up to this many benchmarks the what-if form is part of the dashboard; beyond, it opens on
@@ -73,17 +85,14 @@ def _date_label(span_days: int):
     return lambda day: date_format(day, form)
 
 
-def _trend_chart(dashboard: selectors.Dashboard, mission) -> str:
-    points = [(p.as_of, p.readiness) for p in dashboard.trend]
+def _trend_chart(trend: list[selectors.TrendPoint], threshold: int | None, mission) -> str:
+    points = [(p.as_of, p.readiness) for p in trend]
     if not points:
         return ""
     references = []
-    if dashboard.threshold is not None:
+    if threshold is not None:
         references.append(
-            charts.Reference(
-                dashboard.threshold,
-                _("Last gate: %(threshold)s") % {"threshold": dashboard.threshold},
-            )
+            charts.Reference(threshold, _("Last gate: %(threshold)s") % {"threshold": threshold})
         )
     first, last = points[0], points[-1]
     return charts.line_chart(
@@ -109,6 +118,72 @@ def _trend_chart(dashboard: selectors.Dashboard, mission) -> str:
         format_y=lambda value: number_format(value, 0),
         references=references,
     )
+
+
+def _trend_rows(trend: list[selectors.TrendPoint]) -> list[dict[str, Any]]:
+    """The trend's table, newest first, each value formatted once."""
+    return [
+        {
+            "date": date_format(p.as_of, "DATE_FORMAT"),
+            "readiness": floatformat(p.readiness, 1),
+            "confidence": round(p.confidence * 100),
+        }
+        for p in reversed(trend)
+    ]
+
+
+def _dashboard_fragments(request, access, figures: dict, dashboard: selectors.Dashboard):
+    """The dashboard's cards but the what-if panel, kept rendered in the fragments' cache
+    (exitplan.fragments) under keys of what they show.
+
+    Readiness, the trend and projection, the gates and blockers are the latest snapshot's
+    (append-only: its id names the trend's snapshots too); the other rows are keyed by all
+    their stored values and what other rows lend them. The trend's query runs only when
+    its card is missing.
+    """
+    mission = access.mission
+    snapshot = (figures["snapshot_id"], figures["computed"])
+    card = {
+        "d": dashboard,
+        "mission": mission,
+        "access": access,
+        "confidence_percent": round(figures["confidence"] * 100),
+        "as_of": parse_date(figures["as_of"]),
+    }
+
+    def trend_context() -> dict[str, Any]:
+        trend = selectors.readiness_trend(mission=mission)
+        return card | {
+            "trend_rows": _trend_rows(trend),
+            "trend_chart": _trend_chart(trend, dashboard.threshold, mission),
+            "threshold": dashboard.threshold,
+        }
+
+    shown = {
+        "readiness": (snapshot, dashboard.recomputing),
+        "blockers": (snapshot, dashboard.blockers, dashboard.blocker_count),
+        "phases": (snapshot, [(fields_of(g.phase), g) for g in dashboard.gates]),
+        "consultations": (
+            [fields_of(c) for c in dashboard.consultations],
+            "manage_consultations" in access.perms,
+        ),
+        "comments": [(fields_of(c), c.author_name, c.item_title) for c in dashboard.comments],
+    }
+    fragments = {
+        "trend": Fragment(
+            [TREND],
+            key=(fields_of(mission), snapshot, dashboard.threshold, TREND_CODE),
+            context=trend_context,
+        )
+    }
+    for name, values in shown.items():
+        fragments[name] = Fragment(
+            [f"missions/_dashboard_{name}.html"],
+            key=(fields_of(mission), values),
+            context=lambda: card,
+        )
+    render_fragments(request, list(fragments.values()))
+    return {name: fragment.html for name, fragment in fragments.items()}
 
 
 class WhatIfForm(forms.Form):
@@ -264,6 +339,15 @@ def _what_if_partial(request, context: dict[str, Any], form: WhatIfForm | None) 
     return HttpResponse(html)
 
 
+def _dashboard_figures(mission, *, with_benchmarks: bool) -> dict:
+    """The latest snapshot as the dashboard shows it; the first visit computes and stores it."""
+    figures = selectors.dashboard_figures(mission=mission, with_benchmarks=with_benchmarks)
+    if figures is None:
+        readiness_current(mission=mission)
+        figures = selectors.dashboard_figures(mission=mission, with_benchmarks=with_benchmarks)
+    return figures
+
+
 @vary_on_headers("HX-Request")
 @mission_required()
 def mission_detail(request, access):
@@ -274,16 +358,17 @@ def mission_detail(request, access):
     JavaScript the POST renders the whole page with the result.
     """
     mission = access.mission
-    figures = readiness_current(mission=mission)
-    benchmarks = selectors.plan_benchmarks(mission=mission)
-    phases = selectors.plan_phases(mission=mission)
     # A large plan's what-if form (an input per benchmark) opens on demand: ?what_if=open,
     # loaded by htmx when its section is opened, or as the whole page without JavaScript.
+    benchmarks = selectors.plan_benchmarks(mission=mission)
     opened = (
         request.method == "POST"
         or len(benchmarks) <= WHAT_IF_INLINE_BENCHMARKS
         or "what_if" in request.GET
     )
+    phases = selectors.plan_phases(mission=mission)
+    # The snapshot's per-benchmark list is most of it: read only for the what-if form.
+    figures = _dashboard_figures(mission, with_benchmarks=opened)
     form = None
     if opened:
         form = WhatIfForm(
@@ -311,10 +396,7 @@ def mission_detail(request, access):
         access=access, figures=figures, phases=phases, benchmarks=benchmarks, now=timezone.now()
     )
     context.update(
-        dashboard=dashboard,
-        trend_chart=_trend_chart(dashboard, mission),
-        confidence_percent=round(figures["confidence"] * 100),
-        as_of=parse_date(figures["as_of"]),
+        dashboard=dashboard, fragments=_dashboard_fragments(request, access, figures, dashboard)
     )
     return render(request, DASHBOARD, context, status=400 if form and form.errors else 200)
 

@@ -106,7 +106,7 @@ def _form_or_404(access: MissionAccess, form_id: int) -> FeedbackForm:
 
 
 def _filtered(form: FeedbackForm, params) -> tuple[ResultsFilterForm, Any]:
-    """The filter form and, when it is valid, the matching submissions (else None)."""
+    """The filter form and, when it is valid, the scope of the matching submissions."""
     filters = ResultsFilterForm(params)
     if not filters.is_valid():
         return filters, None
@@ -114,13 +114,10 @@ def _filtered(form: FeedbackForm, params) -> tuple[ResultsFilterForm, Any]:
     start, end = selectors.day_bounds(
         mission=form.mission, date_from=data["date_from"], date_to=data["date_to"]
     )
-    submissions = selectors.feedback_submissions_filtered(
-        form=form,
-        stakeholder_kind=data["stakeholder_kind"],
-        submitted_from=start,
-        submitted_until=end,
+    scope = selectors.submission_scope(
+        stakeholder_kind=data["stakeholder_kind"], submitted_from=start, submitted_until=end
     )
-    return filters, submissions
+    return filters, scope
 
 
 # Presenting ------------------------------------------------------------------------------
@@ -215,7 +212,7 @@ def _render(
     status: int = 200,
 ):
     full = selectors.results_are_full(access)
-    filters, submissions = _filtered(form, params)
+    filters, scope = _filtered(form, params)
     questions = list(form.questions.all())
     context: dict[str, Any] = {
         "access": access,
@@ -227,14 +224,14 @@ def _render(
         "min_group": services.MIN_GROUP,
         "results": None,
     }
-    if submissions is not None:
-        results = services.feedback_results(form=form, submissions=submissions, full=full)
+    if scope is not None:
+        results = services.feedback_results(form=form, scope=scope, full=full)
         by_id = {q.pk: q for q in questions}
         context["results"] = results
         context["questions"] = [_question_view(by_id[i["id"]], i) for i in results["questions"]]
         texts = selectors.text_questions(form)
         if full and texts:
-            context["texts"] = _text_page(submissions, params.get("page"), texts)
+            context["texts"] = _text_page(scope.submissions(form), params.get("page"), texts)
     else:
         status = max(status, 400)
     if full and not access.mission.is_closed:
@@ -269,8 +266,8 @@ def _export_name(form: FeedbackForm, extension: str) -> str:
 
 def _export_inputs(request, access, form_id):
     form = _form_or_404(access, form_id)
-    filters, submissions = _filtered(form, request.GET)
-    if submissions is None:
+    filters, scope = _filtered(form, request.GET)
+    if scope is None:
         errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in filters.errors.items())
         return (
             form,
@@ -281,19 +278,19 @@ def _export_inputs(request, access, form_id):
                 content_type="text/plain; charset=utf-8",
             ),
         )
-    return form, submissions, None
+    return form, scope, None
 
 
 @require_safe
 @mission_required("view_feedback_results")
 def feedback_results_csv(request, access, form_id):
     """CSV with the page's filters: one row per submission for managers, else the summary."""
-    form, submissions, refusal = _export_inputs(request, access, form_id)
+    form, scope, refusal = _export_inputs(request, access, form_id)
     if refusal:
         return refusal
     if selectors.results_are_full(access):
         questions = list(form.questions.all())
-        rows = selectors.feedback_export_rows(submissions=submissions).iterator(
+        rows = selectors.feedback_export_rows(submissions=scope.submissions(form)).iterator(
             chunk_size=exports.ITERATOR_CHUNK
         )
 
@@ -302,7 +299,7 @@ def feedback_results_csv(request, access, form_id):
             yield from exports.answers_rows(form, questions, rows)
 
         return exports.csv_response(table(), _export_name(form, "csv"))
-    results = services.feedback_results(form=form, submissions=submissions, full=False)
+    results = services.feedback_results(form=form, scope=scope, full=False)
     return exports.csv_response(exports.summary_rows(results), _export_name(form, "csv"))
 
 
@@ -310,15 +307,15 @@ def feedback_results_csv(request, access, form_id):
 @mission_required("view_feedback_results")
 def feedback_results_xlsx(request, access, form_id):
     """XLSX with the page's filters: the summary, and for managers one row per submission."""
-    form, submissions, refusal = _export_inputs(request, access, form_id)
+    form, scope, refusal = _export_inputs(request, access, form_id)
     if refusal:
         return refusal
     full = selectors.results_are_full(access)
-    results = services.feedback_results(form=form, submissions=submissions, full=full)
+    results = services.feedback_results(form=form, scope=scope, full=full)
     sheets: list[tuple[str, Any]] = [(_("Summary"), exports.summary_rows(results))]
     if full:
         questions = list(form.questions.all())
-        rows = selectors.feedback_export_rows(submissions=submissions).iterator(
+        rows = selectors.feedback_export_rows(submissions=scope.submissions(form)).iterator(
             chunk_size=exports.ITERATOR_CHUNK
         )
         answers = chain(

@@ -17,6 +17,7 @@ from missions.models import Benchmark
 
 from .models import FeedbackForm, FeedbackSubmission, Question
 from .services.feedback import _answered
+from .services.feedback_tallies import SubmissionScope
 
 # A public submitter may leave their kind of organisation out; the filter can ask for those.
 KIND_NOT_GIVEN = "not_given"
@@ -63,6 +64,21 @@ def day_bounds(
     return start, end
 
 
+def submission_scope(
+    *,
+    stakeholder_kind: str = "",
+    submitted_from: datetime.datetime | None = None,
+    submitted_until: datetime.datetime | None = None,
+) -> SubmissionScope:
+    """Submissions of one stakeholder kind (or none given) within [from, until).
+
+    A scope, not a query: results count it from tallies; ``scope.submissions(form)`` is
+    the rows, for written answers and exports.
+    """
+    kind = "" if stakeholder_kind == KIND_NOT_GIVEN else stakeholder_kind or None
+    return SubmissionScope(kind=kind, start=submitted_from, until=submitted_until)
+
+
 def feedback_submissions_filtered(
     *,
     form: FeedbackForm,
@@ -71,16 +87,12 @@ def feedback_submissions_filtered(
     submitted_until: datetime.datetime | None = None,
 ) -> QuerySet[FeedbackSubmission]:
     """The form's submissions of one stakeholder kind (or none given) within [from, until)."""
-    rows = FeedbackSubmission.objects.filter(form=form)
-    if stakeholder_kind == KIND_NOT_GIVEN:
-        rows = rows.filter(stakeholder_kind="")
-    elif stakeholder_kind:
-        rows = rows.filter(stakeholder_kind=stakeholder_kind)
-    if submitted_from is not None:
-        rows = rows.filter(submitted_at__gte=submitted_from)
-    if submitted_until is not None:
-        rows = rows.filter(submitted_at__lt=submitted_until)
-    return rows
+    scope = submission_scope(
+        stakeholder_kind=stakeholder_kind,
+        submitted_from=submitted_from,
+        submitted_until=submitted_until,
+    )
+    return scope.submissions(form)
 
 
 def text_questions(form: FeedbackForm) -> list[Question]:

@@ -441,3 +441,57 @@ class Comment(Versioned):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class FeedbackTally(models.Model):
+    """A form's counts of answers up to the end of one UTC day, kept to read results fast.
+
+    ``counts`` maps a stakeholder kind ("" when none was given) to the counts of the rolled
+    up submissions of that kind sent before the day after ``day`` (cumulative, so the counts
+    of any run of whole days are two rows apart): "total", and per question those of
+    ``services.feedback_tallies`` ("q12" answered, "q12c0" a choice, "q12v3" a scale value).
+    Derived data: rebuilt from the submissions whenever in doubt (DESIGN.md).
+    """
+
+    form = models.ForeignKey(
+        FeedbackForm, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("form")
+    )
+    day = models.DateField(_("day (UTC)"))
+    counts = models.JSONField(_("counts"), default=dict)
+
+    class Meta:
+        verbose_name = _("feedback tally")
+        verbose_name_plural = _("feedback tallies")
+        ordering = ["form", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "day"], name="feedback_tally_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} {self.day}"
+
+
+class FeedbackTallyMark(models.Model):
+    """How far a form's tallies go: every submission sent before ``until``, no other.
+
+    ``questions`` fingerprints the questions the tallies were counted for; tallies of other
+    questions are ignored and rebuilt.
+    """
+
+    form = models.OneToOneField(
+        FeedbackForm,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="tally_mark",
+        verbose_name=_("form"),
+    )
+    until = models.DateTimeField(_("counted until"), null=True, blank=True)
+    questions = models.CharField(_("questions fingerprint"), max_length=64, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("feedback tally mark")
+        verbose_name_plural = _("feedback tally marks")
+
+    def __str__(self) -> str:
+        return f"{self.form_id} < {self.until}"

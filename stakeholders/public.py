@@ -5,19 +5,23 @@ either surface together, keyed by a keyed hash of its address: neither the datab
 the cache ever holds the address itself.
 """
 
+import copy
 import hashlib
 import hmac
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.urls import reverse
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
-from .models import FeedbackForm, Question
-from .services.feedback import TEXT_MAX_LENGTH
+from exitplan.errors import Conflict
+
+from .models import FeedbackForm, FeedbackSubmission, Question
+from .services.feedback import TEXT_MAX_LENGTH, feedback_submission_create
 
 SCOPE = "public_form"
 QUESTIONS = Prefetch(
@@ -27,6 +31,10 @@ QUESTIONS = Prefetch(
 ENCODED_CHAR = 12
 # Field names, the honeypot, a name and an organisation, and room for the form's framing.
 BODY_OVERHEAD = 16 * 1024
+# Links whose form each process keeps after an answer was stored through them; emptied
+# when full. Never trusted: each answer is checked again as it is stored.
+KNOWN_LINKS_MAX = 256
+_known_links: dict[str, tuple[FeedbackForm, list[Question]]] = {}
 
 
 class PublicFormThrottle(ScopedRateThrottle):
@@ -80,6 +88,69 @@ def public_form_by_token(token: str) -> FeedbackForm | None:
         .prefetch_related(QUESTIONS)
         .filter(public_token=token)
         .first()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PublicLink:
+    """The form behind a public link with its questions, and whether the process kept them."""
+
+    token: str
+    form: FeedbackForm
+    questions: list[Question]
+    cached: bool = False
+
+
+def public_link(token: str, *, cached: bool = True) -> PublicLink | None:
+    """The form behind a link, or None: kept in memory since an answer went through it,
+    else from the database (2 queries).
+
+    A kept form may be out of date (closed, changed, its link replaced): only an answer that
+    the database accepts as it is stored comes of it (public_answer); anything else is told
+    from the database. In the process, not the shared cache: no network round trip, and
+    the cache never holds a link that would let its reader answer.
+    """
+    if cached and (known := _known_links.get(token)) is not None:
+        form, questions = known
+        return PublicLink(token, form, questions, cached=True)
+    form = public_form_by_token(token)
+    if form is None:
+        return None
+    return PublicLink(token, form, list(form.questions.all()))
+
+
+def public_answer(link: PublicLink, **fields) -> FeedbackSubmission | None:
+    """Record an answer through a public link (feedback_submission_create's ``fields``).
+
+    None when the link no longer leads to a form. From a cached form, anything but an
+    answer stored (a refusal, an error, the honeypot) is decided again on the form read from
+    the database, so refusals and errors are exactly those of a fresh read. A stored answer
+    keeps the form for the next ones: the INSERT alone instead of two queries before it.
+    """
+    if link.cached:
+        if not fields.get("honeypot"):
+            try:
+                return _answer(link, **fields)
+            except ValidationError:
+                pass
+            except Conflict:
+                _known_links.pop(link.token, None)
+        link = public_link(link.token, cached=False)
+        if link is None:
+            return None
+    submission = _answer(link, **fields)
+    if submission.pk is not None:
+        if len(_known_links) >= KNOWN_LINKS_MAX:
+            _known_links.clear()
+        form = copy.copy(link.form)
+        form.__dict__.pop("_prefetched_objects_cache", None)  # its questions are kept apart
+        _known_links[link.token] = (form, link.questions)
+    return submission
+
+
+def _answer(link: PublicLink, **fields) -> FeedbackSubmission:
+    return feedback_submission_create(
+        form=link.form, questions=link.questions, token=link.token, **fields
     )
 
 

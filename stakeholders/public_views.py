@@ -133,6 +133,7 @@ def _public_form(request, form: FeedbackForm):
         try:
             submission = services.feedback_submission_create(
                 form=form,
+                token=form.public_token,
                 answers=answer_form.answers(),
                 stakeholder_kind=data.get("stakeholder_kind", ""),
                 name=data.get("name", ""),

@@ -19,6 +19,8 @@ TIMESTAMPS = ["version", "created_at", "updated_at"]
 class BenchmarkCodeField(serializers.CharField):
     """A benchmark by its ``code`` (DESIGN.md: benchmarks are named by code, not id)."""
 
+    context_free = True  # see exitplan.api.ListedFieldsMixin
+
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 60)
         kwargs.setdefault("help_text", "The benchmark's code, e.g. bm-sec-incidents.")

@@ -1,12 +1,13 @@
 """Assessment rounds, scores and readiness over the API: thin views over the services."""
 
+import functools
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Prefetch
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_filters import rest_framework as filters
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -20,14 +21,17 @@ from rest_framework.response import Response
 
 from exitplan.api import (
     CursorPagination,
+    FilterBackend,
     UpdatedAfterFilter,
     if_match_version,
     problem,
     reject_unknown_fields,
 )
 from exitplan.db import JSONWithout
+from exitplan.renderers import EncodedJSON, JSONRenderer
 from exitplan.viewsets import IdempotentCreateMixin, MissionScopedViewSet
 from missions.access import mission_access
+from missions.models import Benchmark
 
 from .. import selectors, services
 from ..imports import ImportInvalid, rows_from_csv, rows_from_xlsx, scores_import
@@ -44,7 +48,7 @@ from .serializers import (
 )
 
 # Cursor lists are ordered by their pagination, not by ?ordering= (a cursor needs one order).
-CURSOR_FILTERS = [UpdatedAfterFilter, DjangoFilterBackend]
+CURSOR_FILTERS = [UpdatedAfterFilter, FilterBackend]
 
 
 class AsOfFilterSet(filters.FilterSet):
@@ -195,6 +199,11 @@ FLAT_SCORE_COLUMNS = (
     *("id", "assessment", "benchmark", "value", "rating", "evidence", "source"),
     *("version", "updated_at"),
 )
+# What FlatScoreSerializer shows, as the list reads it: columns and ScoreViewSet's annotations.
+FLAT_SCORE_LIST_COLUMNS = (
+    *("id", "assessment", "value", "rating", "evidence", "source", "version"),
+    *("as_of", "changed_at", "benchmark_code", "round_status"),
+)
 
 
 class ScoreViewSet(MissionScopedViewSet):
@@ -215,21 +224,32 @@ class ScoreViewSet(MissionScopedViewSet):
     moment_field = "changed_at"
 
     def get_queryset(self):
-        rows = (
-            Score.objects.filter(assessment__mission=self.mission)
-            # The round's and benchmark's columns the list shows come as annotations: no
-            # round or benchmark object is built (nor their other columns decoded) per row.
-            .only(*FLAT_SCORE_COLUMNS)
-            .annotate(
-                as_of=F("assessment__as_of"),
-                changed_at=Greatest("updated_at", "assessment__updated_at"),
-                benchmark_code=F("benchmark__code"),
-                round_status=F("assessment__status"),
-            )
-        )
+        rows = _flat_scores(listed=self.action == "list").filter(assessment__mission=self.mission)
         if not self.access.has("log_assessment"):
             rows = rows.filter(assessment__status__in=Assessment.COUNTED)
         return rows
+
+
+@functools.cache
+def _flat_scores(*, listed: bool):
+    """Scores with their round's and benchmark's columns, built once and cloned per request.
+
+    Building the annotations costs a request more than running its query. The columns come
+    as annotations: no round or benchmark object is built (nor their other columns decoded)
+    per row; a page (``listed``) is written from plain rows (FlatScoreSerializer reads
+    dicts too), so no Score object either.
+    """
+    rows = Score.objects.annotate(
+        as_of=F("assessment__as_of"),
+        changed_at=Greatest("updated_at", "assessment__updated_at"),
+        # A subquery, not a join: PostgreSQL looks codes up for the page's rows only, after
+        # the sort, instead of for every score of the rounds sorted.
+        benchmark_code=Subquery(
+            Benchmark.objects.filter(pk=OuterRef("benchmark_id")).order_by().values("code")
+        ),
+        round_status=F("assessment__status"),
+    )
+    return rows.values(*FLAT_SCORE_LIST_COLUMNS) if listed else rows.only(*FLAT_SCORE_COLUMNS)
 
 
 class MissionReadinessMixin:
@@ -246,6 +266,8 @@ class ReadinessViewSet(MissionReadinessMixin, viewsets.GenericViewSet):
     """The mission's readiness: the latest snapshot, or figures for another date."""
 
     serializer_class = ReadinessSerializer
+    # The latest snapshot is sent as the JSON text stored with it (exitplan.renderers).
+    renderer_classes = [JSONRenderer]
     pagination_class = None
     filter_backends = []
 
@@ -263,7 +285,7 @@ class ReadinessViewSet(MissionReadinessMixin, viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         as_of = query.validated_data.get("as_of")
         if as_of is None:
-            return Response(services.readiness_current(mission=self.mission))
+            return Response(EncodedJSON(services.readiness_current_encoded(mission=self.mission)))
         return Response(services.readiness_figures(mission=self.mission, as_of=as_of))
 
 
@@ -296,11 +318,11 @@ class ReadinessHistoryViewSet(
     filter_backends = [UpdatedAfterFilter]
     moment_field = "computed_at"
     serializer_class = ReadinessHistoryItemSerializer
+    # Full items are the JSON text stored with each snapshot, joined (exitplan.renderers).
+    renderer_classes = [JSONRenderer]
 
     def get_queryset(self):
-        return ReadinessSnapshot.objects.filter(mission=self.mission).only(
-            "id", "computed_at", "figures"
-        )
+        return ReadinessSnapshot.objects.filter(mission=self.mission)
 
     def list(self, request, *args, **kwargs):
         query = ReadinessHistoryQuerySerializer(data=request.query_params)
@@ -308,18 +330,17 @@ class ReadinessHistoryViewSet(
         rows = self.filter_queryset(self.get_queryset())
         if query.validated_data["summary"]:
             # Dropped in the database: the per-benchmark lists are most of each snapshot.
-            rows = rows.defer("figures").annotate(
+            rows = rows.only("id", "computed_at").annotate(
                 figures_summary=JSONWithout("figures", *SUMMARY_OMITS)
             )
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(
-            [
-                services.readiness_snapshot_figures(
-                    snapshot, summary=query.validated_data["summary"]
-                )
-                for snapshot in page
-            ]
-        )
+            page = self.paginate_queryset(rows)
+            return self.get_paginated_response(
+                [services.readiness_snapshot_figures(snapshot) for snapshot in page]
+            )
+        page = self.paginate_queryset(selectors.with_encoded(rows))
+        envelope = self.paginator.get_paginated_response([]).data
+        items = services.readiness_snapshots_encoded(page)
+        return Response(EncodedJSON.with_list(envelope, "results", items))
 
 
 class ReadinessWhatIfViewSet(MissionReadinessMixin, viewsets.GenericViewSet):

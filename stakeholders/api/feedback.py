@@ -44,9 +44,14 @@ from exitplan.api import (
 from exitplan.errors import Conflict
 from exitplan.viewsets import MissionScopedViewSet
 from stakeholders import services
-from stakeholders.feedback_selectors import results_are_full
+from stakeholders.feedback_selectors import feedback_forms_visible, results_are_full
 from stakeholders.models import FeedbackForm, FeedbackSubmission, Question, Stakeholder
-from stakeholders.public import PublicFormThrottle, public_form_by_token
+from stakeholders.public import (
+    PublicFormThrottle,
+    public_answer,
+    public_form_by_token,
+    public_link,
+)
 
 TIMESTAMPS = ["version", "created_at", "updated_at"]
 QUESTIONS = Prefetch(
@@ -364,17 +369,29 @@ class FeedbackFormViewSet(MissionScopedViewSet):
     @action(detail=True, methods=["get"])
     def results(self, request, *args, **kwargs):
         """Aggregates per question, filterable like the submissions."""
-        form = self.get_object()
-        submissions = SubmissionFilter(
-            request.query_params, queryset=form.submissions.all(), request=request
+        # The questions with their form in one query; a form without any, on its own.
+        pk = str(kwargs["pk"])
+        forms = feedback_forms_visible(access=self.access).filter(pk=pk if pk.isdigit() else 0)
+        questions = list(
+            Question.objects.filter(form__in=forms).select_related("form").order_by("order", "id")
         )
-        if not submissions.is_valid():
-            raise serializers.ValidationError(submissions.errors)
+        form = questions[0].form if questions else self.get_object()
+        scope = services.SubmissionScope()
+        if request.query_params:
+            filters = SubmissionFilter(
+                request.query_params, queryset=FeedbackSubmission.objects.none(), request=request
+            )
+            if not filters.is_valid():
+                raise serializers.ValidationError(filters.errors)
+            data = filters.form.cleaned_data
+            scope = services.SubmissionScope(
+                kind=data.get("stakeholder_kind") or None,
+                after=data.get("submitted_after"),
+                until=data.get("submitted_before"),
+            )
         return Response(
             services.feedback_results(
-                form=form,
-                submissions=submissions.qs,
-                full=results_are_full(self.access),
+                form=form, scope=scope, full=results_are_full(self.access), questions=questions
             )
         )
 
@@ -477,15 +494,19 @@ class PublicFormView(APIView):
             wait, detail=_("Too many answers from your network in a short time; try again later.")
         )
 
+    @staticmethod
+    def _unknown_link() -> Http404:
+        return Http404(
+            _(
+                "This link does not lead to a form; it may have been replaced. "
+                "Ask whoever sent it for the current link."
+            )
+        )
+
     def _form(self, token: str) -> FeedbackForm:
         form = public_form_by_token(token)
         if form is None:
-            raise Http404(
-                _(
-                    "This link does not lead to a form; it may have been replaced. "
-                    "Ask whoever sent it for the current link."
-                )
-            )
+            raise self._unknown_link()
         return form
 
     @extend_schema(
@@ -512,17 +533,26 @@ class PublicFormView(APIView):
         },
     )
     def post(self, request, token: str):
-        form = self._form(token)
+        link = public_link(token)
+        if link is None:
+            raise self._unknown_link()
         data = PublicSubmissionSerializer(data=request.data)
-        reject_unknown_fields(data, request.data)
-        data.is_valid(raise_exception=True)
+        try:
+            reject_unknown_fields(data, request.data)
+            data.is_valid(raise_exception=True)
+        except exceptions.ValidationError:
+            if link.cached and public_link(token, cached=False) is None:
+                raise self._unknown_link() from None  # a replaced link is 404 first
+            raise
         values = data.validated_data
-        submission = services.feedback_submission_create(
-            form=form,
+        submission = public_answer(
+            link,
             answers=values["answers"],
             stakeholder_kind=values["stakeholder_kind"],
             name=values["name"],
             organisation=values["organisation"],
             honeypot=values["website"],
         )
+        if submission is None:
+            raise self._unknown_link()
         return Response({"receipt": submission.receipt}, status=status.HTTP_201_CREATED)

@@ -9,16 +9,14 @@ import json
 import secrets
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from functools import reduce
-from operator import or_
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Count, F, Func, IntegerField, Q, QuerySet, Sum, TextField
+from django.db.models import BooleanField, Count, F, Func, IntegerField, Q, Sum, TextField
 from django.db.models.functions import Cast
-from django.db.models.lookups import Exact, IsNull
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -41,7 +39,6 @@ __all__ = [
     "feedback_form_rotate_link",
     "feedback_form_update",
     "feedback_perception_record",
-    "feedback_results",
     "feedback_submission_create",
 ]
 
@@ -516,11 +513,12 @@ def _clean_answers(questions: list[Question], answers: Any) -> tuple[dict, dict]
     return cleaned, errors
 
 
-@transaction.atomic
 def feedback_submission_create(
     *,
     form: FeedbackForm,
     answers: Any,
+    questions: list[Question] | None = None,
+    token: str | None = None,
     user=None,
     membership: Membership | None = None,
     stakeholder_kind: str = "",
@@ -534,15 +532,22 @@ def feedback_submission_create(
     public one gives a name and organisation only when the form asks (allow_anonymous off);
     nothing else about them is kept. A filled ``honeypot`` (a field people never see) means
     a bot: it gets an ordinary-looking receipt and nothing is stored.
+
+    ``questions`` are the form's when the caller holds them already (the public link keeps
+    them cached); ``token``, from the public link, must still be the form's link. ``form``
+    may be older than the database: one conditional INSERT stores the answer only if the
+    form is still the version it was checked against and its mission open, so nothing is
+    stored against a form that closed, changed or moved meanwhile (409 instead).
     """
-    ensure_writable(form.mission)
     now = timezone.now()
     reason = feedback_form_closed_reason(form, now)
     if reason:
         raise Conflict(reason)
     if honeypot:
         return FeedbackSubmission(form=form, submitted_at=now, receipt=_receipt())
-    cleaned, errors = _clean_answers(list(form.questions.all()), answers)
+    if questions is None:
+        questions = list(form.questions.all())
+    cleaned, errors = _clean_answers(questions, answers)
     if user is not None:
         stakeholder = membership.stakeholder if membership and membership.stakeholder_id else None
         stakeholder_kind = stakeholder.kind if stakeholder else ""
@@ -575,13 +580,63 @@ def feedback_submission_create(
     while True:
         submission.receipt = _receipt()
         try:
-            with transaction.atomic():
-                submission.save()
-            return submission
+            stored = _submission_insert(submission, form=form, token=token)
+            break
         except IntegrityError:  # another submission drew the same receipt: draw again
             attempts -= 1
             if not attempts:
                 raise
+    if not stored:
+        current = FeedbackForm.objects.select_related("mission").filter(pk=form.pk).first()
+        reason = current and feedback_form_closed_reason(current, timezone.now())
+        raise Conflict(
+            reason or _("This form changed while your answers were on their way: send them again.")
+        )
+    return submission
+
+
+def _submission_insert(
+    submission: FeedbackSubmission, *, form: FeedbackForm, token: str | None
+) -> bool:
+    """Insert ``submission`` only if its form is still as it was checked: False if not.
+
+    One statement, so no transaction (nor its round trips) is needed and the check cannot
+    go stale before the write: the form still has the ``version`` the answer was checked
+    against (any edit, closing or new link bumps it; questions change only in a draft), its
+    link is ``token`` when given, and its mission is open. Inside a caller's transaction, a
+    savepoint keeps a clashing receipt from spoiling it.
+    """
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    fields = [f for f in FeedbackSubmission._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(getattr(submission, f.attname), connection) for f in fields]
+    conditions = ["f.id = %s", "f.version = %s", "m.status <> %s"]
+    params = [form.pk, form.version, Mission.Status.CLOSED]
+    if token is not None:
+        conditions.append("f.public_token = %s")
+        params.append(token)
+    sql = (
+        f"INSERT INTO {quote(FeedbackSubmission._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT {', '.join(['%s'] * len(fields))} WHERE EXISTS (SELECT 1 FROM "
+        f"{quote(FeedbackForm._meta.db_table)} f INNER JOIN {quote(Mission._meta.db_table)} m "
+        f"ON m.id = f.mission_id WHERE {' AND '.join(conditions)}) "
+        f"RETURNING {quote(FeedbackSubmission._meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            with transaction.atomic(using=connection.alias):
+                cursor.execute(sql, [*values, *params])
+                row = cursor.fetchone()
+        else:
+            cursor.execute(sql, [*values, *params])
+            row = cursor.fetchone()
+    if row is None:
+        return False
+    submission.pk = row[0]
+    submission._state.adding = False
+    submission._state.db = connection.alias
+    return True
 
 
 # Perception and results -----------------------------------------------------------------
@@ -656,119 +711,3 @@ def feedback_perception_record(
         ],
     )
     return assessment_submit(assessment=assessment, actor=actor)
-
-
-def feedback_results(*, form: FeedbackForm, submissions: QuerySet, full: bool) -> dict[str, Any]:
-    """Aggregates per question over ``submissions`` (the form's, already filtered).
-
-    Counted in the database in one query whatever the number of submissions (one more for
-    managers' text answers): per question the number of answers, per choice its count, per
-    scale the distribution 1..5 and the mean. Without ``full`` (manage_feedback), any group
-    of fewer than MIN_GROUP answers is withheld: the total, a question's numbers, and each
-    choice's or scale value's count (null, and ``withheld``); text answers are left out.
-    Where the cells add up to the question's count (one choice, a scale), withholding one
-    small cell would let anyone subtract it back: more cells are withheld until those withheld
-    hold MIN_GROUP answers together, and a scale with one or two withheld values withholds
-    its mean too (count and mean are two equations: they would give those cells back).
-    """
-    questions = list(form.questions.all())
-    aggregates: dict[str, Any] = {"total": Count("pk")}
-    for q in questions:
-        aggregates[f"q{q.pk}"] = Count("pk", filter=_answered(q.pk))
-        if q.kind == Question.Kind.SINGLE_CHOICE:
-            for i, choice in enumerate(q.choices):
-                aggregates[f"q{q.pk}c{i}"] = Count("pk", filter=Q(Exact(AnswerOf(q.pk), choice)))
-        elif q.kind == Question.Kind.MULTI_CHOICE:
-            for i, choice in enumerate(q.choices):
-                aggregates[f"q{q.pk}c{i}"] = Count("pk", filter=Q(AnswerIncludes(q.pk, choice)))
-        elif q.kind == Question.Kind.SCALE:
-            value = Cast(AnswerOf(q.pk), IntegerField())
-            for v in range(1, 6):
-                aggregates[f"q{q.pk}v{v}"] = Count("pk", filter=Q(Exact(value, v)))
-    row = submissions.order_by().aggregate(**aggregates)
-    texts = _text_answers(questions, submissions) if full else {}
-    total = row["total"]
-    withheld_all = not full and total < MIN_GROUP
-
-    def shown(n: int) -> int | None:
-        """A choice's or a scale value's count, or None for a group too small to show."""
-        return n if full or n >= MIN_GROUP else None
-
-    def partition(counts: list[int]) -> list[int | None]:
-        """Cells adding up to a shown total: withheld ones must hold MIN_GROUP together."""
-        cells = [shown(n) for n in counts]
-        if full:
-            return cells
-        hidden = sum(n for n, cell in zip(counts, cells, strict=True) if cell is None)
-        while 0 < hidden < MIN_GROUP:
-            open_cells = [i for i, cell in enumerate(cells) if cell is not None]
-            if not open_cells:
-                break
-            smallest = min(open_cells, key=lambda i: counts[i])
-            cells[smallest] = None
-            hidden += counts[smallest]
-        return cells
-
-    items = []
-    for q in questions:
-        count = row[f"q{q.pk}"]
-        withheld = withheld_all or (not full and count < MIN_GROUP)
-        item: dict[str, Any] = {
-            "id": q.pk,
-            "order": q.order,
-            "kind": q.kind,
-            "label": q.label,
-            "count": None if withheld else count,
-            "withheld": withheld,
-        }
-        if q.kind in CHOICE_KINDS:
-            item["choices"] = None
-            if not withheld:
-                counts = [row[f"q{q.pk}c{i}"] for i in range(len(q.choices))]
-                if q.kind == Question.Kind.SINGLE_CHOICE:
-                    cells = partition(counts)
-                else:  # several choices per answer: the counts do not add up to the total
-                    cells = [shown(n) for n in counts]
-                item["choices"] = [
-                    {"choice": c, "count": cell, "withheld": cell is None}
-                    for c, cell in zip(q.choices, cells, strict=True)
-                ]
-        elif q.kind == Question.Kind.SCALE:
-            item["distribution"] = item["mean"] = None
-            if not withheld:
-                distribution = {v: row[f"q{q.pk}v{v}"] for v in range(1, 6)}
-                cells = partition(list(distribution.values()))
-                item["distribution"] = dict(zip(map(str, distribution), cells, strict=True))
-                # Count and mean are two equations: they give back one or two hidden cells.
-                if count and cells.count(None) not in (1, 2):
-                    mean = Fraction(sum(v * n for v, n in distribution.items()), count)
-                    item["mean"] = float(_decimal(mean, "0.001"))
-        elif full:
-            item["answers"] = texts.get(q.pk, [])
-        items.append(item)
-    return {
-        "form": form.pk,
-        "total": None if withheld_all else total,
-        "withheld": withheld_all,
-        "questions": items,
-    }
-
-
-def _text_answers(questions: list[Question], submissions: QuerySet) -> dict[int, list[str]]:
-    """Text answers, newest first, from the newest TEXT_ANSWERS_LIMIT matching submissions."""
-    text_questions = [q for q in questions if q.kind == Question.Kind.TEXT]
-    if not text_questions:
-        return {}
-    any_answered = reduce(or_, (_answered(q.pk) for q in text_questions))
-    rows = (
-        submissions.filter(any_answered)
-        .order_by("-submitted_at", "-id")
-        .values_list("answers", flat=True)[:TEXT_ANSWERS_LIMIT]
-    )
-    texts: dict[int, list[str]] = {q.pk: [] for q in text_questions}
-    for answers in rows:
-        for q in text_questions:
-            value = answers.get(str(q.pk))
-            if value:
-                texts[q.pk].append(value)
-    return texts

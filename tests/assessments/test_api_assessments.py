@@ -844,7 +844,7 @@ def test_listing_rounds_costs_the_same_queries_whatever_their_number(
     _many_rounds(mission, staff, count)
     as_user(client, staff)
 
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(9):
         response = client.get(url(mission))
 
     assert len(response.json()["results"]) == count

@@ -4,10 +4,13 @@ may ask for them).
 """
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tokens import api_token_create
@@ -274,6 +277,100 @@ def test_history_costs_the_same_queries_whatever_its_length(
         response = client.get(f"{base(mission)}history/")
 
     assert len(response.json()["results"]) == count
+
+
+# The stored JSON text (ReadinessSnapshot.encoded) the API sends as it is
+
+
+def test_a_snapshot_stores_its_figures_as_the_apis_json_text(mission, staff, plan):
+    submitted_round(mission, staff, D, [{"benchmark": "bm-incidents", "value": Decimal(60)}])
+
+    snapshot = readiness_snapshot_create(mission=mission, as_of=D)
+
+    stored = json.loads(snapshot.encoded)
+    assert_design_shape(stored)
+    assert stored == snapshot.figures
+    assert snapshot.encoded == json.dumps(stored, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_readiness_and_history_send_the_stored_text_byte_for_byte(
+    client, mission, staff, observer, plan
+):
+    submitted_round(mission, staff, D, [{"benchmark": "bm-incidents", "value": Decimal(60)}])
+    older = readiness_snapshot_create(mission=mission, as_of=D - datetime.timedelta(days=1))
+    latest = readiness_snapshot_create(mission=mission, as_of=D)
+    as_user(client, observer)
+
+    current = client.get(base(mission))
+    history = client.get(f"{base(mission)}history/")
+
+    assert current["Content-Type"] == "application/json"
+    assert current.content == latest.encoded.encode()
+    assert history.content == (
+        b'{"next":null,"previous":null,"results":['
+        + latest.encoded.encode()
+        + b","
+        + older.encoded.encode()
+        + b"]}"
+    )
+
+
+def test_a_snapshot_stored_without_its_text_answers_the_same(
+    client, mission, staff, observer, plan
+):
+    """Stored by code older than ``encoded`` (e.g. during a deploy): encoded on each read,
+    from its figures read in one more query."""
+    submitted_round(mission, staff, D, [{"benchmark": "bm-incidents", "value": Decimal(60)}])
+    snapshot = readiness_snapshot_create(mission=mission, as_of=D)
+    as_user(client, observer)
+    client.get(base(mission))  # warm the session alike for both
+    paths = (base(mission), f"{base(mission)}history/")
+
+    def answers():
+        with CaptureQueriesContext(connection) as queries:
+            bodies = [client.get(path).content for path in paths]
+        return bodies, len(queries)
+
+    (bodies, queries) = answers()
+    ReadinessSnapshot.objects.filter(pk=snapshot.pk).update(encoded="")
+
+    assert answers() == (bodies, queries + len(paths))
+
+
+def test_recomputing_is_set_in_the_stored_text_only_in_the_answer(
+    client, mission, staff, observer, plan, django_capture_on_commit_callbacks
+):
+    snapshot = readiness_snapshot_create(mission=mission)
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted_round(mission, staff, D, [{"benchmark": "bm-dialogue", "rating": Decimal(4)}])
+    as_user(client, observer)
+
+    body = client.get(base(mission)).json()
+
+    assert body["recomputing"] is True
+    assert list(body) == KEYS
+    assert {**body, "recomputing": False} == json.loads(snapshot.encoded)
+    assert client.get(f"{base(mission)}history/").json()["results"][0]["recomputing"] is False
+
+
+def test_an_indented_answer_is_still_negotiated(client, mission, observer, plan):
+    readiness_snapshot_create(mission=mission)
+    as_user(client, observer)
+
+    for path in (base(mission), f"{base(mission)}history/"):
+        compact = client.get(path)
+        indented = client.get(path, HTTP_ACCEPT="application/json; indent=2")
+
+        assert indented.content.startswith(b'{\n  "')
+        assert indented.json() == compact.json()
+
+
+def test_readiness_answers_only_json(client, mission, observer, plan):
+    readiness_snapshot_create(mission=mission)
+    as_user(client, observer)
+
+    for path in (base(mission), f"{base(mission)}history/"):
+        assert client.get(path, HTTP_ACCEPT="text/html").status_code == 406
 
 
 # POST readiness/what-if/

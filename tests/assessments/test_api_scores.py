@@ -267,7 +267,7 @@ def test_listing_scores_costs_the_same_queries_whatever_their_number(
         a_round(mission, staff, JUNE - datetime.timedelta(days=i))
     as_user(client, staff)
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         response = client.get(url(mission))
 
     assert len(response.json()["results"]) == count

@@ -19,11 +19,11 @@ from missions.models import Mission
 from missions.services import benchmark_create, objective_create
 
 SIZES = [2, 50]
-# Session and user (2), session save (3); the mission, membership and grants (3); the
+# Session and user (2), session save (3); the mission with the membership and grants (1); the
 # round, the page of benchmarks with their total, the page's scores (3).
-GRID_QUERIES = 11
+GRID_QUERIES = 9
 # + the count and page of rounds with their authors and score counts (2).
-LIST_QUERIES = 10
+LIST_QUERIES = 8
 
 
 @pytest.fixture
@@ -677,3 +677,35 @@ def test_assessment_writes_follow_the_permission_matrix(
 
     assert response.status_code == status
     assert Assessment.objects.get(pk=assessment.pk).status == "submitted"
+
+
+# Rows kept rendered (exitplan.fragments) ------------------------------------------------
+
+
+def test_a_kept_grid_row_shows_each_change_at_once(client, draft, staff):
+    assessment, benchmarks = draft
+    client.force_login(staff)
+    client.get(detail_url(assessment))  # every row rendered and kept
+
+    assessment_update(
+        actor=staff,
+        assessment=assessment,
+        data={},
+        scores=[{"benchmark": benchmarks[0].code, "value": "35", "evidence": "Police files"}],
+    )
+    html = client.get(detail_url(assessment)).content.decode()
+
+    assert 'value="35"' in html and "Police files" in html
+    assert 'value="40"' not in html
+
+
+def test_kept_grid_rows_show_inputs_only_while_they_can_be_changed(client, draft, staff):
+    assessment, _benchmarks = draft
+    client.force_login(staff)
+    open_html = client.get(detail_url(assessment)).content.decode()  # inputs, kept
+    Mission.objects.filter(pk=assessment.mission_id).update(status=Mission.Status.CLOSED)
+    closed_html = client.get(detail_url(assessment)).content.decode()
+
+    assert "<input" in open_html.split('id="grid-title"')[1].split("</table>")[0]
+    grid = closed_html.split('id="grid-title"')[1].split("</table>")[0]
+    assert "<input" not in grid and "Police" in grid

@@ -1,19 +1,26 @@
 """The readiness loader and services on a real database: what counts, query counts, storing."""
 
 import datetime
+import importlib
 from decimal import Decimal
 
 import pytest
 from celery.signals import before_task_publish
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from assessments.models import Assessment, ReadinessSnapshot
-from assessments.selectors import latest_counted_scores, readiness_inputs
+from assessments.selectors import (
+    every_latest_counted_score,
+    latest_counted_scores,
+    readiness_inputs,
+)
 from assessments.services import (
     assessment_create,
     assessment_submit,
     readiness_current,
+    readiness_encode,
     readiness_figures,
     readiness_snapshot_create,
     readiness_what_if,
@@ -96,7 +103,12 @@ def test_worked_example_through_the_database(mission, admin, staff, plan):
     assert list(figures)[:4] == ["mission", "as_of", "computed_at", "recomputing"]
 
 
-def test_drafts_future_rounds_and_older_scores_do_not_count(mission, admin, staff, plan):
+# The window (a few benchmarks at a time) and the method's loader (all at once) agree.
+LATEST = pytest.mark.parametrize("latest_of", [latest_counted_scores, every_latest_counted_score])
+
+
+@LATEST
+def test_drafts_future_rounds_and_older_scores_do_not_count(mission, admin, staff, plan, latest_of):
     submitted_round(
         mission,
         staff,
@@ -118,12 +130,13 @@ def test_drafts_future_rounds_and_older_scores_do_not_count(mission, admin, staf
         method="survey",
         scores=[{"benchmark": "bm-incidents", "value": Decimal(20)}],
     )
-    latest = {row["benchmark_id"]: row for row in latest_counted_scores(mission, D)}
+    latest = {row["benchmark_id"]: row for row in latest_of(mission, D)}
     assert latest[plan["incidents"].pk]["value"] == Decimal(60)
     assert plan["dialogue"].pk not in latest
 
 
-def test_same_day_tie_goes_to_the_round_created_last(mission, staff, plan):
+@LATEST
+def test_same_day_tie_goes_to_the_round_created_last(mission, staff, plan, latest_of):
     first = submitted_round(
         mission, staff, D, [{"benchmark": "bm-incidents", "value": Decimal(90)}]
     )
@@ -133,8 +146,33 @@ def test_same_day_tie_goes_to_the_round_created_last(mission, staff, plan):
     Assessment.objects.filter(pk=first.pk).update(
         created_at=second.created_at + datetime.timedelta(seconds=1)
     )
-    latest = {row["benchmark_id"]: row for row in latest_counted_scores(mission, D)}
+    latest = {row["benchmark_id"]: row for row in latest_of(mission, D)}
     assert latest[plan["incidents"].pk]["value"] == Decimal(90)
+
+
+@LATEST
+def test_a_full_tie_goes_to_the_higher_round_id(mission, staff, plan, latest_of):
+    first = submitted_round(
+        mission, staff, D, [{"benchmark": "bm-incidents", "value": Decimal(90)}]
+    )
+    second = submitted_round(
+        mission,
+        staff,
+        D,
+        [
+            {"benchmark": "bm-incidents", "value": Decimal(30)},
+            {"benchmark": "bm-dialogue", "rating": Decimal(2)},
+        ],
+    )
+    third = submitted_round(mission, staff, D, [{"benchmark": "bm-dialogue", "rating": Decimal(3)}])
+    Assessment.objects.filter(pk__in=[first.pk, third.pk]).update(created_at=second.created_at)
+
+    latest = {row["benchmark_id"]: row for row in latest_of(mission, D)}
+
+    assert latest[plan["incidents"].pk]["assessment_id"] == second.pk
+    assert latest[plan["dialogue"].pk]["assessment_id"] == third.pk
+    assert latest[plan["dialogue"].pk]["rating"] == Decimal(3)
+    assert {row["assessment__status"] for row in latest.values()} == {"submitted"}
 
 
 def test_retired_items_leave_the_inputs(mission, admin, plan):
@@ -293,3 +331,32 @@ def test_what_if_rejects_unknown_codes_and_wrong_kinds(mission, plan):
 def test_snapshot_time_is_now(mission, plan):
     snapshot = readiness_snapshot_create(mission=mission)
     assert abs((timezone.now() - snapshot.computed_at).total_seconds()) < 60
+
+
+def test_the_migration_encodes_the_snapshots_stored_before_it(mission, plan, monkeypatch):
+    from django.apps import apps
+
+    migration = importlib.import_module("assessments.migrations.0005_snapshot_encoded")
+    monkeypatch.setattr(migration, "BATCH", 2)  # three snapshots: two batches
+    snapshots = [
+        readiness_snapshot_create(mission=mission, as_of=D - datetime.timedelta(days=d))
+        for d in range(3)
+    ]
+    ReadinessSnapshot.objects.update(encoded="")
+
+    migration.encode_stored_snapshots(apps, None)
+
+    for snapshot in snapshots:
+        stored = ReadinessSnapshot.objects.get(pk=snapshot.pk).encoded
+        assert stored == snapshot.encoded
+        assert stored == readiness_encode(snapshot.figures)
+
+
+@pytest.mark.postgres
+def test_the_encoded_text_is_stored_with_lz4_on_postgresql(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute"
+            " WHERE attrelid = 'assessments_readinesssnapshot'::regclass AND attname = 'encoded'"
+        )
+        assert cursor.fetchone()[0] == "l"

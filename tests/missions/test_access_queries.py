@@ -17,14 +17,14 @@ SIZES = [2, 50]
 
 # Measured with 2 rows. Each includes what every signed-in request costs: the session and
 # the user (2), and saving the session (SESSION_SAVE_EVERY_REQUEST: savepoint, update,
-# release: 3). Below a mission: the mission, the membership and the grants (3).
+# release: 3). Below a mission: the mission with the membership and the grants (1).
 MISSION_LIST_API_QUERIES = 7  # + count, page
 MISSION_LIST_PAGE_QUERIES = 6  # + missions
-MEMBER_LIST_API_QUERIES = 10  # + mission access, count, page
-MEMBER_LIST_PAGE_QUERIES_FOR_STAFF = 9  # + mission access, members
+MEMBER_LIST_API_QUERIES = 8  # + mission access, count, page
+MEMBER_LIST_PAGE_QUERIES_FOR_STAFF = 7  # + mission access, members
 # + mission access, members, the add form's stakeholders, and (the N+1 below) one
 # stakeholder query per member for the change form's select: 2 with 2 members.
-MEMBER_LIST_PAGE_QUERIES_FOR_ADMIN = 12
+MEMBER_LIST_PAGE_QUERIES_FOR_ADMIN = 10
 
 
 @pytest.fixture
@@ -173,47 +173,45 @@ def test_the_members_page_costs_the_same_for_2_or_50_members_for_an_admin(
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_a_permission_check_costs_at_most_2_queries_whatever_the_number_of_missions(
-    member_of, n, django_assert_max_num_queries
+def test_a_permission_check_costs_1_query_whatever_the_number_of_missions(
+    member_of, n, django_assert_num_queries
 ):
     person = member_of(n)
     mission = person.memberships.first().mission
 
-    with django_assert_max_num_queries(2):
+    with django_assert_num_queries(1):
         access = access_for(person, mission)
 
     assert access.has("view_mission")
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_a_permission_check_costs_at_most_2_queries_whatever_the_number_of_members(
-    with_members, n, django_assert_max_num_queries
+def test_a_permission_check_costs_1_query_whatever_the_number_of_members(
+    with_members, n, django_assert_num_queries
 ):
     mission = with_members(n)
     members = mission.memberships.select_related("user").order_by("-role")  # a liaison first
     person = members.filter(role="liaison").first() or members.first()
 
-    with django_assert_max_num_queries(2):
+    with django_assert_num_queries(1):
         access = access_for(person.user, mission)
         # Reading every permission, endorsement included, asks nothing more.
         [access.has(perm) for perm in PERMISSIONS]
 
 
-def test_a_permission_check_for_a_stranger_costs_at_most_2_queries(
-    mission, stranger, django_assert_max_num_queries
+def test_a_permission_check_for_a_stranger_costs_1_query(
+    mission, stranger, django_assert_num_queries
 ):
-    with django_assert_max_num_queries(2):
+    with django_assert_num_queries(1):
         access = access_for(stranger, mission)
 
     assert access is None
 
 
-def test_a_permission_check_for_a_superuser_costs_at_most_2_queries(
-    mission, django_assert_max_num_queries
-):
+def test_a_permission_check_for_a_superuser_costs_1_query(mission, django_assert_num_queries):
     root = UserFactory(is_superuser=True)
 
-    with django_assert_max_num_queries(2):
+    with django_assert_num_queries(1):
         access = access_for(root, mission)
 
     assert access.has("manage_members")

@@ -22,6 +22,7 @@ from assessments.services import (
     assessment_submit,
     readiness_snapshot_create,
 )
+from missions import selectors
 from missions import views as mission_views
 from missions.access import access_for
 from missions.models import AuditEvent, Benchmark
@@ -37,7 +38,9 @@ from missions.services import (
 from stakeholders.models import Stakeholder
 from stakeholders.services import (
     comment_create,
+    comment_update,
     consultation_create,
+    consultation_update,
     contact_create,
     invitation_create,
     stakeholder_create,
@@ -47,20 +50,21 @@ from tests.factories import StakeholderFactory, UserFactory
 SIZES = [2, 50]
 
 # Measured with 2 of each. Every signed-in page: session and user (2), session save (3);
-# below a mission: the mission, the membership and the grants (3).
+# below a mission: the mission with the membership and the grants (1).
 MISSION_LIST_QUERIES = 6  # + missions with phase and snapshots as subqueries
-# + latest snapshot, benchmarks, phases, trend, consultations, comments
-DASHBOARD_QUERIES = 14
+# + latest snapshot, benchmarks, phases, trend (when its card is not cached yet),
+# consultations, comments
+DASHBOARD_QUERIES = 12
 # + the active endorsements when a gate requires one (1), and when the gates' terms last
 # changed, read from the audit trail when there is an endorsement (4)
-DASHBOARD_WITH_ENDORSEMENTS_QUERIES = 19
+DASHBOARD_WITH_ENDORSEMENTS_QUERIES = 17
 # + latest snapshot, benchmarks, phases, then the what-if: its benchmarks and 5 input reads
-WHAT_IF_PARTIAL_QUERIES = 17
+WHAT_IF_PARTIAL_QUERIES = 15
 # + benchmark, count, page of scores, latest snapshot, chart points
-BENCHMARK_PAGE_QUERIES = 13
+BENCHMARK_PAGE_QUERIES = 11
 # + count, page of events, and one query per kind of object they refer to (here objectives
 # and people), whatever the number of events
-HISTORY_QUERIES = 12
+HISTORY_QUERIES = 10
 
 
 def dashboard_url(mission):
@@ -1138,3 +1142,136 @@ def test_user_written_content_has_dir_auto(client, build, mission, staff):
 
     assert f'<h1 dir="auto">{mission.name}</h1>' in html
     assert '<span class="phase-name" dir="auto">Phase 1</span>' in html
+
+
+# Cached parts ---------------------------------------------------------------------------
+# The trend and the blockers, gates, consultations and comments cards are cached whole,
+# each under a key made of what it shows: a change to what a part shows draws it again.
+
+
+def _page(client, mission, **headers) -> str:
+    """The dashboard's HTML without what differs on each request (the CSRF token)."""
+    html = client.get(dashboard_url(mission), **headers).content.decode()
+    return re.sub(r'(X-CSRFToken": "|csrfmiddlewaretoken" value=")[^"]+', r"\1", html)
+
+
+def test_dashboard_drawn_again_from_the_cache_is_the_same_without_the_trend_query(
+    client, build, mission, staff, django_assert_num_queries
+):
+    build(2)
+    client.force_login(staff)
+    first = _page(client, mission)
+
+    with django_assert_num_queries(DASHBOARD_QUERIES - 1):  # the trend's
+        again = _page(client, mission)
+
+    assert again == first
+    assert "Incident benchmark 0" in again and "Comment 1 on the plan" in again
+
+
+def test_a_new_snapshot_redraws_the_trend(client, build, mission, staff):
+    build(2)
+    client.force_login(staff)
+    rows = _page(client, mission).count("<tr><td>")
+
+    # a day the trend has no point for yet (build's snapshots are of the last 2 days)
+    readiness_snapshot_create(
+        mission=mission, as_of=mission_today(mission) - datetime.timedelta(days=30)
+    )
+
+    assert _page(client, mission).count("<tr><td>") == rows + 1
+
+
+def test_cached_cards_show_a_renamed_phase_an_edited_comment_and_a_moved_consultation(
+    client, build, mission, admin, staff
+):
+    world = build(2)
+    client.force_login(staff)
+    _page(client, mission)
+    phase = world["phases"][0]
+    record_update(actor=admin, instance=phase, data={"name": "Drawdown"})
+    comment = mission.comments.filter(parent__isnull=True).order_by("-created_at").first()
+    comment_update(actor=staff, comment=comment, body="Edited since", version=comment.version)
+    consultation = mission.consultations.order_by("starts_at").first()
+    consultation_update(actor=admin, consultation=consultation, data={"title": "Town meeting"})
+
+    html = _page(client, mission)
+
+    assert '<span class="phase-name" dir="auto">Drawdown</span>' in html
+    assert "“Drawdown”" in html  # the title of the comment's item, in the comments card
+    assert "Edited since" in html and "Town meeting" in html
+
+
+def test_cached_cards_follow_who_sees_the_consultations(client, build, mission, admin, staff):
+    build(2)
+    other = stakeholder_create(actor=admin, mission=mission, name="Ministry", kind="ngo")
+    liaison = UserFactory(email="gov@example.org")
+    membership_create(actor=admin, mission=mission, user=liaison, role="liaison", stakeholder=other)
+    client.force_login(staff)
+    assert "Consultation 0" in _page(client, mission)
+
+    client.force_login(liaison)
+    html = _page(client, mission)
+
+    assert "Consultation 0" not in html
+    assert "No upcoming consultation that you can see." in html
+
+
+def test_cached_cards_follow_who_may_schedule_consultations(client, mission, staff, observer):
+    client.force_login(staff)
+    assert "Schedule the next one" in _page(client, mission)
+
+    client.force_login(observer)
+    html = _page(client, mission)
+
+    assert "Schedule the next one" not in html
+    assert "Invitations arrive by e-mail." in html
+
+
+def test_cached_parts_follow_the_language(client, build, mission, staff):
+    build(2)
+    client.force_login(staff)
+    english = _page(client, mission)
+    staff.language = "fr"
+    staff.save(update_fields=["language"])
+    client.force_login(staff)
+
+    french = _page(client, mission, HTTP_ACCEPT_LANGUAGE="fr")
+
+    for words in ("Readiness by date, newest first", "Top blockers", "Latest comments"):
+        assert words in english and words not in french
+
+
+def test_a_pending_recompute_shows_on_a_cached_page(client, build, mission, staff):
+    build(2)
+    client.force_login(staff)
+    assert "Recomputing" not in _page(client, mission)
+
+    cache.set(_dirty_key(mission.pk), timezone.now().timestamp() + 1, timeout=60)
+
+    assert "Recomputing" in _page(client, mission)
+
+
+# The snapshot as the dashboard reads it ---------------------------------------------------
+
+
+def test_dashboard_figures_read_the_first_blockers_and_counts_and_benchmarks_when_asked(
+    build, mission
+):
+    build(12, snapshots=1)
+    stored = ReadinessSnapshot.objects.filter(mission=mission).latest("computed_at").figures
+
+    figures = selectors.dashboard_figures(mission=mission)
+    with_benchmarks = selectors.dashboard_figures(mission=mission, with_benchmarks=True)
+
+    assert figures["blockers"] == stored["blockers"][: selectors.TOP_BLOCKERS]
+    assert figures["blocker_count"] == len(stored["blockers"]) > selectors.TOP_BLOCKERS
+    assert figures["benchmark_count"] == len(stored["benchmarks"]) == 12
+    assert "benchmarks" not in figures and "objectives" not in figures
+    assert with_benchmarks["benchmarks"] == stored["benchmarks"]
+    for key in ("readiness", "confidence", "categories", "gates", "projection", "as_of"):
+        assert figures[key] == stored[key]
+
+
+def test_dashboard_figures_are_none_before_the_first_snapshot(mission):
+    assert selectors.dashboard_figures(mission=mission) is None

@@ -21,9 +21,9 @@ from missions.services import (
 from stakeholders.models import Stakeholder
 from tests.factories import StakeholderFactory, UserFactory
 
-# Session and user (2), session save (3); the mission, membership and grants (3); the phase
-# (1); its active endorsements (1); when the gate's terms changed (4).
-PANEL_QUERIES = 14
+# Session and user (2), session save (3); the mission with the membership and grants (1); the
+# phase (1); its active endorsements (1); when the gate's terms changed (4).
+PANEL_QUERIES = 12
 
 
 @pytest.fixture

@@ -8,13 +8,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from assessments.selectors import mission_today
 from assessments.services import (
-    _dirty_key,
     assessment_approve,
     assessment_create,
     assessment_submit,
@@ -32,12 +30,12 @@ from missions.services import (
 from stakeholders.services import comment_create
 
 SIZES = [2, 50]
-# Session and user (2), session save (3); the mission, membership and grants (3); then the
-# plan: phases, objectives with their benchmark counts, the benchmarks shown, handover items,
-# comment counts (5); the latest snapshot, and (none here, or one out of date) the latest
-# scores chosen in the database (2). The closed "add" forms load when opened: their choices
-# cost nothing here. A large plan, collapsed to one objective open, costs the same.
-PLAN_QUERIES = 15
+# Session and user (2), session save (3); the mission with the membership and grants (1);
+# then the plan: phases, objectives with their benchmark counts, the benchmarks shown and
+# handover items, each with their comment counts, the benchmarks' with their latest scores
+# (4). The closed "add" forms load when opened: their choices cost nothing here. A large
+# plan, collapsed to one objective open, costs the same.
+PLAN_QUERIES = 10
 
 
 def plan_url(mission):
@@ -273,20 +271,19 @@ def test_closed_add_sections_load_their_form_when_opened(client, build, mission,
     assert 'name="csrfmiddlewaretoken"' in form and "Add an objective" in form
 
 
-def test_latest_scores_come_from_the_current_snapshot(client, build, mission, staff, admin):
+def test_latest_scores_are_exact_before_readiness_is_recomputed(
+    client, build, mission, staff, admin
+):
     world = build(2)
     readiness_snapshot_create(mission=mission)
-    _approved(mission, staff, admin, world["benchmarks"][0], "25")  # not recomputed yet
     client.force_login(staff)
+    before = client.get(plan_url(mission)).content.decode()
+    _approved(mission, staff, admin, world["benchmarks"][0], "25")  # not recomputed yet
+    after = client.get(plan_url(mission)).content.decode()
 
-    with_snapshot = client.get(plan_url(mission)).content.decode()
-    cache.set(_dirty_key(mission.pk), timezone.now().timestamp() + 1)
-    changed = client.get(plan_url(mission)).content.decode()
-
-    # The snapshot is what readiness counts; once a change waits for the recompute, the
-    # plan chooses the latest scores in the database instead.
-    assert "Latest counted score: <strong>40</strong>" in with_snapshot
-    assert "Latest counted score: <strong>25</strong>" in changed
+    # The plan chooses latest scores in the database, never from a snapshot that may lag.
+    assert "Latest counted score: <strong>40</strong>" in before
+    assert "Latest counted score: <strong>25</strong>" in after
 
 
 def _approved(mission, staff, admin, benchmark, value):
@@ -647,3 +644,108 @@ def test_plan_writes_follow_the_permission_matrix(
 
     assert response.status_code == status
     assert AuditEvent.objects.count() == before
+
+
+# Rows kept rendered (exitplan.fragments) ------------------------------------------------
+
+
+def test_a_kept_row_shows_each_change_at_once(client, build, mission, staff, admin):
+    world = build(2)
+    benchmark, handover = world["benchmarks"][0], world["handover"][0]
+    client.force_login(staff)
+    client.get(plan_url(mission))  # every row rendered and kept
+
+    record_update(actor=admin, instance=benchmark, data={"title": "Renamed benchmark"})
+    comment_create(
+        actor=staff,
+        mission=mission,
+        body="One more",
+        target_type="handover_item",
+        target_id=handover.pk,
+    )
+    _approved(mission, staff, admin, benchmark, "25")
+    html = client.get(plan_url(mission)).content.decode()
+
+    assert "Renamed benchmark" in html and ">Benchmark 0<" not in html
+    assert "1 comment<" in html  # the handover item's new comment
+    assert "Latest counted score: <strong>25</strong>" in html
+
+
+def test_kept_rows_never_show_one_persons_controls_to_another(
+    client, build, mission, staff, observer
+):
+    build(2)
+    client.force_login(staff)
+    staff_html = client.get(plan_url(mission)).content.decode()
+    client.force_login(observer)
+    observer_html = client.get(plan_url(mission)).content.decode()
+
+    assert "csrfmiddlewaretoken" in staff_html and ">Retire<" in staff_html
+    assert ">Retire<" not in observer_html and ">Edit<" not in observer_html
+
+
+def test_kept_rows_carry_each_responses_own_csrf_token(build, mission, staff):
+    world = build(2)
+    first = world["phases"][0]
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff)
+    browser.get(plan_url(mission))  # the rows are kept: the next page reads them
+
+    html = browser.get(plan_url(mission)).content.decode()
+    phase_row = html.split(f'id="phase-{first.pk}"')[1].split('class="plan-row ')[0]
+    token = phase_row.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    response = browser.post(
+        reverse("missions:plan-move", args=[mission.code, "phase", first.pk]),
+        {"csrfmiddlewaretoken": token, "direction": "down", "version": first.version},
+    )
+
+    assert "csrf-token-slot" not in html
+    assert response.status_code == 302
+    assert Phase.objects.get(pk=first.pk).order == 2
+
+
+def test_kept_rows_are_in_each_readers_language(client, build, mission, staff):
+    world = build(2)
+    client.force_login(staff)
+    english = client.get(plan_url(mission)).content.decode()
+    staff.language = "fr"
+    staff.save(update_fields=["language"])
+    french = client.get(plan_url(mission)).content.decode()
+
+    handover_id = f'id="handover-item-{world["handover"][0].pk}"'
+    assert ">Edit<" in english.split(handover_id)[1]
+    assert ">Edit<" not in french.split(handover_id)[1]
+
+
+def test_latest_scores_chosen_in_the_database_are_exact(client, mission, staff, admin):
+    objective = objective_create(actor=admin, mission=mission, category="security", title="O")
+    value = benchmark_create(
+        actor=admin,
+        objective=objective,
+        code="v",
+        title="Value",
+        kind="quantitative",
+        baseline=Decimal("0"),
+        target=Decimal("100"),
+    )
+    rated = benchmark_create(
+        actor=admin, objective=objective, code="r", title="Rated", kind="rating"
+    )
+    round_ = assessment_create(
+        actor=staff,
+        mission=mission,
+        as_of=mission_today(mission) - datetime.timedelta(days=2),
+        kind="joint",
+        method="dataset",
+        scores=[{"benchmark": "v", "value": "12.3456"}, {"benchmark": "r", "rating": 3}],
+    )
+    assessment_submit(actor=staff, assessment=round_)
+    client.force_login(staff)
+
+    html = client.get(plan_url(mission)).content.decode()  # no snapshot: chosen in the database
+
+    assert (
+        "Latest counted score: <strong>12.3456</strong>"
+        in html.split(f'id="benchmark-{value.pk}"')[1]
+    )
+    assert "Latest counted score: <strong>3</strong>" in html.split(f'id="benchmark-{rated.pk}"')[1]

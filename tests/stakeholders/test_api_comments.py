@@ -550,8 +550,8 @@ def test_replying_and_answering_follow_the_threads_item(
 # Cost
 
 # Measured with 2 comments and again with 20: session and user (2), saving the session (3),
-# the mission access (3), and the page of comments with their authors (1); no count.
-LIST_QUERIES = 9
+# the mission access (1), and the page of comments with their authors (1); no count.
+LIST_QUERIES = 7
 
 
 @pytest.mark.parametrize("n", [2, 20])

@@ -911,10 +911,10 @@ def test_a_cancelled_consultations_invitations_are_not_resent(
 
 # Query counts
 
-# Signing in (session, user, and the session's save: 4), the mission's access (3), the count
+# Signing in (session, user, and the session's save: 4), the mission's access (1), the count
 # and the page; the invitations add their consultation and (for staff) their deliveries.
-CONSULTATION_LIST_QUERIES = 10
-INVITATION_LIST_QUERIES = 12
+CONSULTATION_LIST_QUERIES = 8
+INVITATION_LIST_QUERIES = 10
 
 
 @pytest.mark.parametrize("n", [2, 20])

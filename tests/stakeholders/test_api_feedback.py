@@ -786,7 +786,7 @@ def test_results_cost_the_same_for_2_and_20_submissions(
 
     many = count_queries(client, url(mission, form.pk, "results/"))
 
-    assert few == many <= 8  # user, access (3), form, questions, the aggregate, texts
+    assert few == many <= 7  # user, access (3), questions with their form, the results
 
 
 # The permission matrix (tests/test_permission_matrix.py's world: mission alpha)

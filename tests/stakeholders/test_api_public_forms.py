@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.tokens import api_token_create
 from missions.services import record_update
 from stakeholders.models import FeedbackForm, FeedbackSubmission, Question
+from stakeholders.public import _known_links
 from stakeholders.services import (
     feedback_form_close,
     feedback_form_create,
@@ -35,6 +36,7 @@ QUESTIONS = [
 @pytest.fixture(autouse=True)
 def fresh_throttle():
     cache.clear()
+    _known_links.clear()
     yield
     cache.clear()
 

@@ -427,8 +427,8 @@ def test_a_closed_missions_stakeholders_are_read_only(api, mission, ngo, admin):
 # Cost
 
 # Measured with 2 stakeholders and again with 20: session and user (2), saving the session
-# (3), the mission access (3), count, page, and the contacts with their users (1).
-LIST_QUERIES = 11
+# (3), the mission access (1), count, page, and the contacts with their users (1).
+LIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("n", [2, 20])

@@ -193,8 +193,8 @@ def test_following_in_a_closed_mission_is_409(client, mission, objective, admin,
 # Cost
 
 # Measured with 2 subscriptions and again with 20: session and user (2), saving the session
-# (3), the mission access (3), count, page.
-LIST_QUERIES = 10
+# (3), the mission access (1), count, page.
+LIST_QUERIES = 8
 
 
 @pytest.mark.parametrize("n", [2, 20])

@@ -13,11 +13,11 @@ from stakeholders.models import Comment
 from stakeholders.services import comment_answer, comment_create, comment_resolve
 
 SIZES = [2, 50]
-# Session and user (2), session save (3); the mission, membership and grants (3); the item
-# (1); threads and their replies (2); whether the caller follows the item (1).
-ITEM_QUERIES = 12
-# The same start (8); the page's count and its threads with titles and reply counts (2).
-MISSION_QUERIES = 10
+# Session and user (2), session save (3); the mission with the membership and grants (1); the
+# item (1); threads and their replies (2); whether the caller follows the item (1).
+ITEM_QUERIES = 10
+# The same start (6); the page's count and its threads with titles and reply counts (2).
+MISSION_QUERIES = 8
 
 
 @pytest.fixture

@@ -322,9 +322,9 @@ def test_the_lists_query_count_does_not_grow_with_consultations(
     assert small == large == LIST_QUERIES
 
 
-# Session and user (2); mission, membership and grants (3); the page's count and its rows (2);
-# the session's save (3).
-LIST_QUERIES = 10
+# Session and user (2); the mission with the membership and grants (1); the page's count and
+# its rows (2); the session's save (3).
+LIST_QUERIES = 8
 
 
 # One consultation -------------------------------------------------------------------------
@@ -438,10 +438,10 @@ def test_a_draft_feedback_form_is_not_named_to_observers(client, meeting, admin,
     assert "Draft questions" not in html_of(client.get(page_url(meeting)))
 
 
-# Session and user (2); mission, membership, grants (3); the consultation (1); invitations and
-# their deliveries (2); contacts to invite (1); feedback forms: exists and options (2); the
-# session's save (3).
-DETAIL_QUERIES = 14
+# Session and user (2); mission with membership and grants (1); the consultation (1);
+# invitations and their deliveries (2); contacts to invite (1); feedback forms: exists and
+# options (2); the session's save (3).
+DETAIL_QUERIES = 12
 
 
 @pytest.mark.parametrize("n", SIZES)
@@ -478,9 +478,9 @@ def test_an_invitees_page_query_count_does_not_grow(
         response = client.get(page_url(meeting))
 
     assert response.status_code == 200
-    # Session and user (2); mission, membership, grants (3); consultation (1); own invitation
-    # (1); the session's save (3).
-    assert len(queries) == 10
+    # Session and user (2); mission with membership and grants (1); consultation (1); own
+    # invitation (1); the session's save (3).
+    assert len(queries) == 8
 
 
 # Scheduling -------------------------------------------------------------------------------

@@ -30,16 +30,16 @@ QUESTIONS = [
     {"kind": "multi_choice", "label": "Which services work?", "choices": ["Water", "Schools"]},
     {"kind": "text", "label": "Anything else?"},
 ]
-# Session and user (2), the mission, membership and grants (3), the session's save in a
-# savepoint (3); the page's count and its forms with their answer counts (2).
-LIST_QUERIES = 10
-# The same start (8); the form with its answer count, its questions with their benchmarks (2).
-DETAIL_QUERIES = 10
-# The same start (8), the form and its questions (2), rating benchmarks for the editor (1).
-EDIT_QUERIES = 11
-# The same start (8), the form and its questions (2).
-PREVIEW_QUERIES = 10
-ANSWER_QUERIES = 10
+# Session and user (2), the mission with the membership and grants (1), the session's save in
+# a savepoint (3); the page's count and its forms with their answer counts (2).
+LIST_QUERIES = 8
+# The same start (6); the form with its answer count, its questions with their benchmarks (2).
+DETAIL_QUERIES = 8
+# The same start (6), the form and its questions (2), rating benchmarks for the editor (1).
+EDIT_QUERIES = 9
+# The same start (6), the form and its questions (2).
+PREVIEW_QUERIES = 8
+ANSWER_QUERIES = 8
 
 
 def url(name, mission, *args):
