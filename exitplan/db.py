@@ -1,8 +1,11 @@
 """Database expressions the ORM lacks, written for both SQLite and PostgreSQL."""
 
+import weakref
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import F, Func, JSONField
+from django.db import connections
+from django.db.models import F, Func, JSONField, QuerySet
 
 
 class JSONWithout(Func):
@@ -90,3 +93,51 @@ class JSONParts(Func):
         # makes PostgreSQL read the value once.
         built = f"jsonb_build_object({', '.join(parts)})".replace("{f}", "f")
         return f"(SELECT {built} FROM (SELECT {sql} AS f OFFSET 0) AS parts)", (*args, *params)
+
+
+class Compiled:
+    """A fixed-shape query built and compiled by the ORM once per connection, then run with
+    new values: for queries on every request, whose building and compiling cost ~1 ms of
+    CPU, several times running them.
+
+    ``build`` returns the queryset with a stand-in for each value that changes (values no
+    real row holds); ``rows(**values)`` runs the compiled SQL with the real values in their
+    places and the ORM's own converters applied (dates, booleans, JSON on SQLite). Only
+    for parameters that stay single values (no ``__in`` lists whose length varies).
+    """
+
+    def __init__(self, build: Callable[..., QuerySet], **standins: Any):
+        self.build = build
+        self.standins = standins
+        self._names = {value: name for name, value in standins.items()}
+        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _for(self, connection) -> tuple[str, tuple, dict]:
+        if connection not in self._compiled:
+            query = self.build(**self.standins).query
+            compiler = query.get_compiler(connection=connection)
+            sql, params = compiler.as_sql()
+            converters = compiler.get_converters([column[0] for column in compiler.select])
+            missing = set(self._names) - set(params)
+            if missing:
+                raise ValueError(f"Stand-ins not found in the compiled query: {missing}")
+            self._compiled[connection] = (sql, tuple(params), converters)
+        return self._compiled[connection]
+
+    def rows(self, using: str = "default", **values: Any) -> list[list]:
+        connection = connections[using]
+        sql, params, converters = self._for(connection)
+        names = self._names
+        bound = [values[names[p]] if _hashable(p) and p in names else p for p in params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, bound)
+            rows = [list(row) for row in cursor.fetchall()]
+        for row in rows:
+            for position, (functions, expression) in converters.items():
+                for convert in functions:
+                    row[position] = convert(row[position], expression, connection)
+        return rows
+
+
+def _hashable(value: Any) -> bool:
+    return isinstance(value, int | str)

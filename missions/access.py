@@ -9,19 +9,19 @@ that may.
 """
 
 import functools
-import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connections, router
+from django.db import router
 from django.db.models import Aggregate, CharField, FilteredRelation, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from exitplan.db import Compiled
 from exitplan.errors import Conflict
 
 from .models import Membership, Mission, MissionUserObjectPermission, Role
@@ -153,8 +153,8 @@ class _Codenames(Aggregate):
 
 # The access check runs on every request below a mission; building and compiling its query
 # with the ORM costs ~1 ms of CPU, ten times running it. So it is compiled once per
-# database connection, with stand-ins where the person and the mission go, and run as a
-# prepared text with the ORM's own column converters (dates and booleans on SQLite).
+# database connection (exitplan.db.Compiled), with stand-ins where the person and the
+# mission go.
 _USER_STANDIN = -7_340_021
 _KEY_STANDINS = {"code": "<mission code>", "pk": -7_340_022}
 _MISSION_COLUMNS = tuple(f.attname for f in Mission._meta.concrete_fields)
@@ -162,28 +162,6 @@ _MEMBERSHIP_COLUMNS = tuple(f.attname for f in Membership._meta.concrete_fields)
 _STAKEHOLDER_COLUMNS = tuple(
     f.attname for f in Membership.stakeholder.field.related_model._meta.concrete_fields
 )
-_statements: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-@dataclass(frozen=True)
-class _Statement:
-    sql: str
-    params: tuple  # with the stand-ins
-    converters: dict
-
-    def run(self, connection, user_pk: int, key) -> list | None:
-        standins = {_USER_STANDIN: user_pk, **{s: key for s in _KEY_STANDINS.values()}}
-        params = [standins.get(p, p) if isinstance(p, int | str) else p for p in self.params]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        row = list(row)
-        for position, (converters, expression) in self.converters.items():
-            for convert in converters:
-                row[position] = convert(row[position], expression, connection)
-        return row
 
 
 def _with_access_of(user_pk, missions, *, superuser: bool):
@@ -213,16 +191,18 @@ def _with_access_of(user_pk, missions, *, superuser: bool):
     return missions.values_list(*columns).order_by()
 
 
-def _statement(connection, by: str, superuser: bool) -> _Statement:
-    statements = _statements.setdefault(connection, {})
-    if (by, superuser) not in statements:
-        missions = Mission.objects.filter(**{by: _KEY_STANDINS[by]})
-        query = _with_access_of(_USER_STANDIN, missions, superuser=superuser).query
-        compiler = query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        converters = compiler.get_converters([column[0] for column in compiler.select])
-        statements[(by, superuser)] = _Statement(sql, tuple(params), converters)
-    return statements[(by, superuser)]
+# The four shapes: by code (requests) or by id, for a site superuser (no grants) or not.
+_QUERIES = {
+    (by, superuser): Compiled(
+        lambda user, key, by=by, superuser=superuser: _with_access_of(
+            user, Mission.objects.filter(**{by: key}), superuser=superuser
+        ),
+        user=_USER_STANDIN,
+        key=_KEY_STANDINS[by],
+    )
+    for by in _KEY_STANDINS
+    for superuser in (False, True)
+}
 
 
 def _load(user, by: str, key, mission: Mission | None = None) -> MissionAccess | None:
@@ -230,11 +210,10 @@ def _load(user, by: str, key, mission: Mission | None = None) -> MissionAccess |
     if not (getattr(user, "is_authenticated", False) and user.is_active):
         return None
     alias = router.db_for_read(Mission)
-    row = _statement(connections[alias], by, user.is_superuser).run(
-        connections[alias], user.pk, key
-    )
-    if row is None:
+    rows = _QUERIES[(by, user.is_superuser)].rows(alias, user=user.pk, key=key)
+    if not rows:
         return None
+    row = rows[0]
     ends = [len(_MISSION_COLUMNS)]
     ends.append(ends[-1] + len(_MEMBERSHIP_COLUMNS))
     ends.append(ends[-1] + len(_STAKEHOLDER_COLUMNS))

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, QuerySet
 
+from exitplan.db import Compiled
 from missions.access import MissionAccess
 from missions.models import Benchmark
 
@@ -37,6 +38,50 @@ def feedback_forms_visible(*, access: MissionAccess) -> QuerySet[FeedbackForm]:
     if not access.has("manage_feedback"):
         forms = forms.exclude(status=FeedbackForm.Status.DRAFT)
     return forms
+
+
+_QUESTION_COLUMNS = tuple(f.attname for f in Question._meta.concrete_fields)
+_FORM_COLUMNS = tuple(f.attname for f in FeedbackForm._meta.concrete_fields)
+
+
+def _questions_of_visible_form(mission: int, pk: int, *, drafts: bool) -> QuerySet:
+    rows = Question.objects.filter(form_id=pk, form__mission_id=mission)
+    if not drafts:  # the rule of feedback_forms_visible
+        rows = rows.exclude(form__status=FeedbackForm.Status.DRAFT)
+    columns = (*_QUESTION_COLUMNS, *(f"form__{name}" for name in _FORM_COLUMNS))
+    return rows.order_by("order", "id").values_list(*columns)
+
+
+# Read on every results request: compiled once per connection (its ORM build cost three
+# times its run), with or without drafts.
+_QUESTIONS_WITH_FORM = {
+    drafts: Compiled(
+        lambda mission, pk, drafts=drafts: _questions_of_visible_form(mission, pk, drafts=drafts),
+        mission=-7_340_031,
+        pk=-7_340_032,
+    )
+    for drafts in (False, True)
+}
+
+
+def feedback_form_questions(
+    *, access: MissionAccess, pk: int
+) -> tuple[FeedbackForm | None, list[Question]]:
+    """A visible form's questions in order, with the form (one query); (None, []) when the
+    form has no question or is not visible (the caller tells those apart)."""
+    rows = _QUESTIONS_WITH_FORM[access.has("manage_feedback")].rows(
+        mission=access.mission.pk, pk=pk
+    )
+    if not rows:
+        return None, []
+    split = len(_QUESTION_COLUMNS)
+    form = FeedbackForm.from_db("default", _FORM_COLUMNS, rows[0][split:])
+    questions = []
+    for row in rows:
+        question = Question.from_db("default", _QUESTION_COLUMNS, row[:split])
+        question.form = form
+        questions.append(question)
+    return form, questions
 
 
 def feedback_form_for_results(*, access: MissionAccess, pk: int) -> FeedbackForm | None:

@@ -44,7 +44,7 @@ from exitplan.api import (
 from exitplan.errors import Conflict
 from exitplan.viewsets import MissionScopedViewSet
 from stakeholders import services
-from stakeholders.feedback_selectors import feedback_forms_visible, results_are_full
+from stakeholders.feedback_selectors import feedback_form_questions, results_are_full
 from stakeholders.models import FeedbackForm, FeedbackSubmission, Question, Stakeholder
 from stakeholders.public import (
     PublicFormThrottle,
@@ -371,11 +371,10 @@ class FeedbackFormViewSet(MissionScopedViewSet):
         """Aggregates per question, filterable like the submissions."""
         # The questions with their form in one query; a form without any, on its own.
         pk = str(kwargs["pk"])
-        forms = feedback_forms_visible(access=self.access).filter(pk=pk if pk.isdigit() else 0)
-        questions = list(
-            Question.objects.filter(form__in=forms).select_related("form").order_by("order", "id")
+        form, questions = feedback_form_questions(
+            access=self.access, pk=int(pk) if pk.isdigit() and len(pk) < 12 else 0
         )
-        form = questions[0].form if questions else self.get_object()
+        form = form or self.get_object()
         scope = services.SubmissionScope()
         if request.query_params:
             filters = SubmissionFilter(
