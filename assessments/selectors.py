@@ -306,7 +306,7 @@ ORDER BY a.as_of DESC, a.created_at DESC, a.id DESC
 LIMIT 1)"""
 
 
-def latest_counted_score_of_row(mission: Mission, as_of: datetime.date) -> RawSQL:
+def latest_counted_score_of_row(mission_id: int, as_of: datetime.date) -> RawSQL:
     """For a query of benchmarks: each one's latest counted score on or before ``as_of``, as
     ``"value|rating|as_of"`` text (``latest_score_parts`` reads it), or None.
 
@@ -320,7 +320,7 @@ def latest_counted_score_of_row(mission: Mission, as_of: datetime.date) -> RawSQ
         assessment=Assessment._meta.db_table,
         benchmark=Benchmark._meta.db_table,
     )
-    return RawSQL(sql, (mission.pk, *Assessment.COUNTED, as_of), output_field=CharField())
+    return RawSQL(sql, (mission_id, *Assessment.COUNTED, as_of), output_field=CharField())
 
 
 def latest_score_parts(text: str | None) -> dict[str, str] | None:

@@ -1,11 +1,12 @@
 """Database expressions the ORM lacks, written for both SQLite and PostgreSQL."""
 
+import datetime
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 from django.db import connections
-from django.db.models import F, Func, JSONField, QuerySet
+from django.db.models import F, Func, JSONField, Model, QuerySet
 
 
 class JSONWithout(Func):
@@ -140,4 +141,23 @@ class Compiled:
 
 
 def _hashable(value: Any) -> bool:
-    return isinstance(value, int | str)
+    return isinstance(value, int | str | datetime.date)
+
+
+def model_columns(model: type[Model]) -> tuple[str, ...]:
+    """A model's stored columns (attnames), in the order ``instances`` reads them."""
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
+def instances(model: type[Model], rows: list[list], extras: tuple[str, ...] = ()) -> list:
+    """``rows`` of ``model_columns(model)`` and then ``extras`` as instances of ``model``,
+    each extra set as an attribute (what ``annotate`` would have set)."""
+    columns = model_columns(model)
+    split = len(columns)
+    found = []
+    for row in rows:
+        instance = model.from_db("default", columns, row[:split])
+        for name, value in zip(extras, row[split:], strict=True):
+            setattr(instance, name, value)
+        found.append(instance)
+    return found

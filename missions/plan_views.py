@@ -7,6 +7,7 @@ form posts and redirect. Every edit carries the item's ``version``: a stale one 
 the form with the current values beside what the person typed.
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -30,6 +31,7 @@ from assessments.selectors import (
     latest_score_parts,
     mission_today,
 )
+from exitplan.db import Compiled, instances, model_columns
 from exitplan.errors import StaleVersion
 from exitplan.fragments import Fragment, fields_of, render_fragments
 from stakeholders.models import Comment
@@ -167,11 +169,11 @@ _BENCHMARK_COUNT_SQL = """(
 SELECT COUNT(*) FROM {benchmark} b WHERE b.objective_id = {objective}.id AND NOT b.is_retired)"""
 
 
-def _comment_count(mission: Mission, kind: Kind) -> RawSQL:
+def _comment_count(mission_id: int, kind: Kind) -> RawSQL:
     """Comments on each item of a query of ``kind`` (replies included): the (mission,
     target_type, target_id) index answers each row, with no query of its own."""
     sql = _COMMENT_COUNT_SQL.format(comment=Comment._meta.db_table, item=kind.model._meta.db_table)
-    return RawSQL(sql, (mission.pk, kind.target_type), output_field=IntegerField())
+    return RawSQL(sql, (mission_id, kind.target_type), output_field=IntegerField())
 
 
 def _benchmark_count() -> RawSQL:
@@ -183,13 +185,11 @@ def _benchmark_count() -> RawSQL:
     return RawSQL(sql, (), output_field=IntegerField())
 
 
-def _with_latest(benchmarks: QuerySet, mission: Mission) -> list[Benchmark]:
-    """The benchmarks, each with its latest counted score today (``latest``), chosen in the
-    benchmarks' own query: a one-row subquery per shown benchmark that stops at the newest
-    round scoring it (~0.03 ms each), exact whether or not readiness was recomputed since."""
-    today = mission_today(mission)
-    rows = list(benchmarks.annotate(latest_score=latest_counted_score_of_row(mission, today)))
-    for benchmark in rows:
+def _latest_of(benchmarks: list[Benchmark]) -> list[Benchmark]:
+    """Each benchmark's latest counted score today (``latest``) from the text its query
+    chose (``latest_counted_score_of_row``: a one-row subquery per shown benchmark that
+    stops at the newest round scoring it, exact whether or not readiness was recomputed)."""
+    for benchmark in benchmarks:
         found = latest_score_parts(benchmark.latest_score)
         benchmark.latest = None
         if found:
@@ -198,7 +198,55 @@ def _with_latest(benchmarks: QuerySet, mission: Mission) -> list[Benchmark]:
                 "figure": selectors.decimal_text(figure),
                 "as_of": parse_date(str(found["as_of"])),
             }
-    return rows
+    return benchmarks
+
+
+# The plan's items, each kind in one query of a fixed shape, compiled once per connection
+# (exitplan.db.Compiled): building and compiling them with the ORM cost a large plan's page
+# more CPU than running them. Rows come back as model instances with their counts.
+_MISSION, _OBJECTIVE, _DAY = -7_340_041, -7_340_042, datetime.date(1, 1, 2)
+_PHASE_EXTRAS = ("comment_count",)
+_OBJECTIVE_EXTRAS = ("benchmark_count", "comment_count")
+_BENCHMARK_EXTRAS = ("comment_count", "latest_score")
+
+
+def _items(model, extras: tuple[str, ...], rows: QuerySet) -> QuerySet:
+    return rows.order_by("order", "id").values_list(*model_columns(model), *extras)
+
+
+def _phases_query(mission: int) -> QuerySet:
+    rows = Phase.objects.filter(mission_id=mission, is_retired=False).annotate(
+        comment_count=_comment_count(mission, KINDS["phase"])
+    )
+    return _items(Phase, _PHASE_EXTRAS, rows)
+
+
+def _objectives_query(mission: int) -> QuerySet:
+    rows = Objective.objects.filter(mission_id=mission, is_retired=False).annotate(
+        benchmark_count=_benchmark_count(),
+        comment_count=_comment_count(mission, KINDS["objective"]),
+    )
+    return _items(Objective, _OBJECTIVE_EXTRAS, rows)
+
+
+def _benchmarks_query(mission: int, day: datetime.date, objective: int | None = None) -> QuerySet:
+    """The live benchmarks of live objectives, or of one objective (a collapsed plan)."""
+    rows = Benchmark.objects.filter(mission_id=mission, is_retired=False)
+    if objective is None:
+        rows = rows.filter(objective__is_retired=False)
+    else:
+        rows = rows.filter(objective_id=objective)
+    rows = rows.annotate(
+        comment_count=_comment_count(mission, KINDS["benchmark"]),
+        latest_score=latest_counted_score_of_row(mission, day),
+    )
+    return _items(Benchmark, _BENCHMARK_EXTRAS, rows)
+
+
+_PHASES = Compiled(_phases_query, mission=_MISSION)
+_OBJECTIVES = Compiled(_objectives_query, mission=_MISSION)
+_ALL_BENCHMARKS = Compiled(_benchmarks_query, mission=_MISSION, day=_DAY)
+_BENCHMARKS_OF = Compiled(_benchmarks_query, mission=_MISSION, day=_DAY, objective=_OBJECTIVE)
 
 
 def row_text() -> dict[str, str]:
@@ -261,19 +309,8 @@ def plan_contents(mission: Mission, expand: int | None = None) -> dict[str, Any]
     shown: a page of 300 benchmarks with their controls weighed 800 kB and took most of a
     second to render.
     """
-    phases = list(
-        Phase.objects.filter(mission=mission, is_retired=False)
-        .annotate(comment_count=_comment_count(mission, KINDS["phase"]))
-        .order_by("order", "id")
-    )
-    objectives = list(
-        Objective.objects.filter(mission=mission, is_retired=False)
-        .annotate(
-            benchmark_count=_benchmark_count(),
-            comment_count=_comment_count(mission, KINDS["objective"]),
-        )
-        .order_by("order", "id")
-    )
+    phases = instances(Phase, _PHASES.rows(mission=mission.pk), _PHASE_EXTRAS)
+    objectives = instances(Objective, _OBJECTIVES.rows(mission=mission.pk), _OBJECTIVE_EXTRAS)
     benchmark_count = sum(o.benchmark_count for o in objectives)
     collapsed = benchmark_count > EXPANDED_BENCHMARKS
     if collapsed and expand not in {o.pk for o in objectives if o.benchmark_count}:
@@ -282,19 +319,16 @@ def plan_contents(mission: Mission, expand: int | None = None) -> dict[str, Any]
         expand = next(o.pk for o in objectives if o.benchmark_count)
     for objective in objectives:
         objective.expanded = not collapsed or objective.pk == expand
-    shown_objectives = [o.pk for o in objectives if o.expanded]
-    benchmarks = _with_latest(
-        Benchmark.objects.filter(
-            mission=mission, is_retired=False, objective_id__in=shown_objectives
-        )
-        .annotate(comment_count=_comment_count(mission, KINDS["benchmark"]))
-        .order_by("order", "id"),
-        mission,
-    )
+    today = mission_today(mission)
+    if collapsed:
+        rows = _BENCHMARKS_OF.rows(mission=mission.pk, day=today, objective=expand)
+    else:
+        rows = _ALL_BENCHMARKS.rows(mission=mission.pk, day=today)
+    benchmarks = _latest_of(instances(Benchmark, rows, _BENCHMARK_EXTRAS))
     handover = list(
         HandoverItem.objects.filter(mission=mission, is_retired=False)
         .select_related("receiving_stakeholder")
-        .annotate(comment_count=_comment_count(mission, KINDS["handover-item"]))
+        .annotate(comment_count=_comment_count(mission.pk, KINDS["handover-item"]))
         .order_by("order", "id")
     )
     by_objective: dict[int, list] = {}
@@ -333,7 +367,10 @@ def _one_row(kind: Kind, item, mission: Mission) -> None:
         mission_id=item.mission_id, target_type=kind.target_type, target_id=item.pk
     ).count()
     if kind.model is Benchmark:
-        item.latest = _with_latest(Benchmark.objects.filter(pk=item.pk), mission)[0].latest
+        scored = Benchmark.objects.filter(pk=item.pk).annotate(
+            latest_score=latest_counted_score_of_row(mission.pk, mission_today(mission))
+        )
+        item.latest = _latest_of(list(scored))[0].latest
     _annotate([item], kind)
     _dress(item, RowUrls(mission), {})
 
