@@ -17,7 +17,8 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Window
+from django.db import connections, router
+from django.db.models import CharField, DateTimeField, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils.dateparse import parse_date, parse_datetime
@@ -25,9 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment, ReadinessSnapshot, Score
 from assessments.services import _dirty_key
-from exitplan.db import JSONParts
+from exitplan.db import Compiled, JSONParts, instances, model_columns
 from stakeholders.models import Comment, Consultation
-from stakeholders.selectors import consultations_visible
+from stakeholders.selectors import consultations_visible, sees_every_consultation
 
 from .access import MissionAccess
 from .api.history import hidden_keys
@@ -37,10 +38,12 @@ from .models import (
     Benchmark,
     Category,
     HandoverItem,
+    Membership,
     Mission,
     Objective,
     Phase,
     PhaseEndorsement,
+    Role,
 )
 from .services import phase_plan_changed_at
 
@@ -217,9 +220,24 @@ def readiness_trend(*, mission: Mission, days: int = TREND_DAYS) -> list[TrendPo
     ]
 
 
+# The dashboard's reads run on every view of it, each with the same shape: they are built
+# and compiled once per connection (exitplan.db.Compiled), with this stand-in where the
+# mission goes; the ORM's building and compiling cost more than the database's answer.
+_MISSION_STANDIN = -7_340_031
+_PHASE_COLUMNS = model_columns(Phase)
+_PHASES = Compiled(
+    lambda mission: (
+        Phase.objects.filter(mission=mission, is_retired=False)
+        .order_by("order", "id")
+        .values_list(*_PHASE_COLUMNS)
+    ),
+    mission=_MISSION_STANDIN,
+)
+
+
 def plan_phases(*, mission: Mission) -> list[Phase]:
     """The mission's phases in order (retired ones drop out of readiness and of the page)."""
-    return list(Phase.objects.filter(mission=mission, is_retired=False).order_by("order", "id"))
+    return instances(Phase, _PHASES.rows(router.db_for_read(Phase), mission=mission.pk))
 
 
 @dataclass(frozen=True)
@@ -246,9 +264,8 @@ class PlanBenchmark:
         return self.objective.pk
 
 
-def plan_benchmarks(*, mission: Mission) -> list[PlanBenchmark]:
-    """The benchmarks that count for readiness, with their objective, in the plan's order."""
-    rows = (
+_PLAN_BENCHMARKS = Compiled(
+    lambda mission: (
         Benchmark.objects.filter(mission=mission, is_retired=False, objective__is_retired=False)
         .order_by("objective__order", "objective_id", "order", "id")
         .values_list(
@@ -262,7 +279,14 @@ def plan_benchmarks(*, mission: Mission) -> list[PlanBenchmark]:
             "objective_id",
             "objective__title",
         )
-    )
+    ),
+    mission=_MISSION_STANDIN,
+)
+
+
+def plan_benchmarks(*, mission: Mission) -> list[PlanBenchmark]:
+    """The benchmarks that count for readiness, with their objective, in the plan's order."""
+    rows = _PLAN_BENCHMARKS.rows(router.db_for_read(Benchmark), mission=mission.pk)
     objectives: dict[int, PlanObjective] = {}
     benchmarks = []
     for pk, code, title, kind, unit, baseline, target, objective_id, objective_title in rows:
@@ -279,18 +303,11 @@ def plan_benchmarks(*, mission: Mission) -> list[PlanBenchmark]:
 DASHBOARD_OMITS = ("objectives", "benchmarks", "blockers")
 
 
-def dashboard_figures(*, mission: Mission, with_benchmarks: bool = False) -> dict | None:
-    """The latest snapshot's figures as the dashboard shows them, or None when there is none.
-
-    Without the objectives, the first ``TOP_BLOCKERS`` blockers only, the lists' lengths in
-    ``blocker_count`` and ``benchmark_count``, and ``snapshot_id``; ``with_benchmarks``,
-    the benchmarks too (their latest scores: the what-if form's); ``recomputing`` as
-    ``readiness_current`` says it. One query.
-    """
-    row = (
+def _latest_snapshot_parts(mission, *, with_benchmarks: bool) -> QuerySet:
+    return (
         ReadinessSnapshot.objects.filter(mission=mission)
         .order_by("-computed_at", "-id")
-        .values("id", "computed_at")
+        .values_list("id", "computed_at")
         .annotate(
             parts=JSONParts(
                 "figures",
@@ -299,18 +316,39 @@ def dashboard_figures(*, mission: Mission, with_benchmarks: bool = False) -> dic
                 lengths=("blockers", "benchmarks"),
                 whole=("benchmarks",) if with_benchmarks else (),
             )
-        )
-        .first()
+        )[:1]
     )
-    if row is None:
+
+
+_DASHBOARD_FIGURES = {
+    with_benchmarks: Compiled(
+        functools.partial(_latest_snapshot_parts, with_benchmarks=with_benchmarks),
+        mission=_MISSION_STANDIN,
+    )
+    for with_benchmarks in (False, True)
+}
+
+
+def dashboard_figures(*, mission: Mission, with_benchmarks: bool = False) -> dict | None:
+    """The latest snapshot's figures as the dashboard shows them, or None when there is none.
+
+    Without the objectives, the first ``TOP_BLOCKERS`` blockers only, the lists' lengths in
+    ``blocker_count`` and ``benchmark_count``, and ``snapshot_id``; ``with_benchmarks``,
+    the benchmarks too (their latest scores: the what-if form's); ``recomputing`` as
+    ``readiness_current`` says it. One query.
+    """
+    rows = _DASHBOARD_FIGURES[with_benchmarks].rows(
+        router.db_for_read(ReadinessSnapshot), mission=mission.pk
+    )
+    if not rows:
         return None
-    parts = row["parts"]
+    snapshot_id, computed_at, parts = rows[0]
     mark = cache.get(_dirty_key(mission.pk))  # set by readiness_changed
     figures = parts["rest"]
     figures.update(
-        snapshot_id=row["id"],
-        computed=row["computed_at"],
-        recomputing=bool(mark and mark > row["computed_at"].timestamp()),
+        snapshot_id=snapshot_id,
+        computed=computed_at,
+        recomputing=bool(mark and mark > computed_at.timestamp()),
         blockers=(parts["blockers"] or [])[:TOP_BLOCKERS],
         blocker_count=parts["blockers_count"] or 0,
         benchmark_count=parts["benchmarks_count"] or 0,
@@ -477,16 +515,67 @@ def choice_label(labels: dict, value: Any) -> str:
     return str(labels.get(value, value))
 
 
+_CONSULTATION_COLUMNS = model_columns(Consultation)
+_CONSULTATION_STANDINS = {
+    "mission": _MISSION_STANDIN,
+    "user": -7_340_032,
+    "stakeholder": -7_340_033,
+    "now": "1901-02-03 04:05:06",
+}
+
+
+@functools.cache
+def _upcoming_consultations(limit: int, sees_all: bool, invited_as_stakeholder: bool) -> Compiled:
+    """The next consultations one kind of caller may see: all of them, or those they or
+    their stakeholder are invited to (``consultations_visible``, with stand-ins)."""
+    standins = _CONSULTATION_STANDINS
+    # A caller of that kind, with stand-ins: observers see all, partners where invited.
+    user_model = get_user_model()
+    membership = Membership(
+        role=Role.OBSERVER if sees_all else Role.PARTNER,
+        stakeholder_id=standins["stakeholder"] if invited_as_stakeholder else None,
+    )
+    access = MissionAccess(
+        user=user_model(pk=standins["user"]),
+        mission=Mission(pk=standins["mission"]),
+        perms=frozenset(),
+        membership=membership,
+    )
+    # The moment as a parameter of its own, written as the database compares it.
+    now = RawSQL("%s", (standins["now"],), output_field=DateTimeField())
+
+    def build(**_standins) -> QuerySet:
+        return (
+            consultations_visible(access)
+            .filter(status=Consultation.Status.SCHEDULED, ends_at__gte=now)
+            .order_by("starts_at", "id")
+            .values_list(*_CONSULTATION_COLUMNS)[:limit]
+        )
+
+    names = ["mission", "now"]
+    if not sees_all:
+        names.append("user")
+        if invited_as_stakeholder:
+            names.append("stakeholder")
+    return Compiled(build, **{name: standins[name] for name in names})
+
+
 def consultations_upcoming(
     *, access: MissionAccess, now: datetime.datetime, limit: int = UPCOMING_CONSULTATIONS
 ) -> list[Consultation]:
     """The next scheduled consultations this caller may see (DESIGN.md: who sees what),
     each with its kind's label (``kind_label``)."""
-    consultations = list(
-        consultations_visible(access)
-        .filter(status=Consultation.Status.SCHEDULED, ends_at__gte=now)
-        .order_by("starts_at", "id")[:limit]
-    )
+    using = router.db_for_read(Consultation)
+    invited_as = access.membership.stakeholder_id if access.membership else None
+    query = _upcoming_consultations(limit, sees_every_consultation(access), bool(invited_as))
+    values = {
+        "mission": access.mission.pk,
+        "user": access.user.pk,
+        "stakeholder": invited_as,
+        "now": connections[using].ops.adapt_datetimefield_value(now),
+    }
+    rows = query.rows(using, **{name: values[name] for name in query.standins})
+    consultations = instances(Consultation, rows)
     kinds = dict(Consultation._meta.get_field("kind").flatchoices)
     for consultation in consultations:
         consultation.kind_label = choice_label(kinds, consultation.kind)
@@ -518,6 +607,32 @@ def _item_title_sql() -> str:
     return f"CASE {comment}.\"target_type\" {lookups} ELSE '' END"
 
 
+_COMMENT_COLUMNS = model_columns(Comment)
+# What ``person_name`` reads of the author, in the model's order (as ``from_db`` takes them).
+_AUTHOR_COLUMNS = tuple(
+    f.attname
+    for f in Comment.author.field.related_model._meta.concrete_fields
+    if f.attname in {"id", "name", "email"}
+)
+
+
+@functools.cache
+def _latest_comments(limit: int) -> Compiled:
+    """The latest conversations' columns, their author's name and e-mail, their item's title."""
+    item_title = RawSQL(_item_title_sql(), tuple(_ITEM_TITLES), output_field=CharField())
+    return Compiled(
+        lambda mission: (
+            Comment.objects.filter(mission=mission, parent__isnull=True)
+            .annotate(item_title=item_title)
+            .order_by("-created_at", "-id")
+            .values_list(
+                *_COMMENT_COLUMNS, *(f"author__{name}" for name in _AUTHOR_COLUMNS), "item_title"
+            )[:limit]
+        ),
+        mission=_MISSION_STANDIN,
+    )
+
+
 def comments_latest(*, mission: Mission, limit: int = LATEST_COMMENTS) -> list[Comment]:
     """The latest conversations (comments that start a thread), each with its item's title
     and the labels of its kind of item and status (``target_label``, ``status_label``).
@@ -525,17 +640,19 @@ def comments_latest(*, mission: Mission, limit: int = LATEST_COMMENTS) -> list[C
     The title comes from a look-up per item kind inside the same query, so the page costs
     one query however many kinds of items the comments are on.
     """
-    item_title = RawSQL(_item_title_sql(), tuple(_ITEM_TITLES), output_field=CharField())
-    comments = list(
-        Comment.objects.filter(mission=mission, parent__isnull=True)
-        .select_related("author")
-        .annotate(item_title=item_title)
-        .order_by("-created_at", "-id")[:limit]
-    )
+    using = router.db_for_read(Comment)
+    author_model = Comment.author.field.related_model
+    comments = []
+    for row in _latest_comments(limit).rows(using, mission=mission.pk):
+        comment = Comment.from_db(using, _COMMENT_COLUMNS, row[: len(_COMMENT_COLUMNS)])
+        author, comment.item_title = row[len(_COMMENT_COLUMNS) : -1], row[-1]
+        if comment.author_id is not None:
+            comment.author = author_model.from_db(using, _AUTHOR_COLUMNS, author)
+        comment.author_name = person_name(comment.author if comment.author_id else None)
+        comments.append(comment)
     targets = dict(Comment._meta.get_field("target_type").flatchoices)
     statuses = dict(Comment._meta.get_field("status").flatchoices)
     for comment in comments:
-        comment.author_name = person_name(comment.author)
         comment.target_label = choice_label(targets, comment.target_type)
         comment.status_label = choice_label(statuses, comment.status)
     return comments

@@ -1275,3 +1275,29 @@ def test_dashboard_figures_read_the_first_blockers_and_counts_and_benchmarks_whe
 
 def test_dashboard_figures_are_none_before_the_first_snapshot(mission):
     assert selectors.dashboard_figures(mission=mission) is None
+
+
+def test_dashboards_of_two_missions_each_show_their_own_rows(client, build, mission, site_admin):
+    """The dashboard's reads are compiled once per connection: each visit binds its own
+    mission into them, whichever mission's page came first."""
+    build(2)
+    other_mission = mission_create(
+        actor=site_admin,
+        code="unmiss-test",
+        name="UNMISS (test)",
+        country="SS",
+        timezone="Africa/Juba",
+        mandate_start="2011-07-09",
+        status="active",
+    )
+    client.force_login(site_admin)
+
+    first = client.get(dashboard_url(mission)).content.decode()
+    other = client.get(dashboard_url(other_mission)).content.decode()
+    again = client.get(dashboard_url(mission)).content.decode()
+
+    for shown in ("Phase 1", "Consultation 0", "Comment 1 on the plan"):
+        assert shown in first and shown in again
+        assert shown not in other
+    assert "No phases yet." in other
+    assert "No comments yet." in other
