@@ -4,9 +4,8 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, Count, F, JSONField, QuerySet, When, Window
+from django.db.models import CharField, Count, F, QuerySet, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -231,33 +230,6 @@ def latest_snapshot_encoded(mission: Mission) -> ReadinessSnapshot | None:
         .order_by("-computed_at", "-id")
         .first()
     )
-
-
-def snapshot_benchmarks_of_day(
-    mission: Mission, day: datetime.date
-) -> tuple[datetime.datetime, list[dict]] | None:
-    """When the mission's latest snapshot is of ``day``: its time and its benchmarks' figures.
-
-    One query, and a snapshot of another day sends none of its figures (~60 KB on a large
-    mission, twice with their encoded copy), which its caller would only throw away.
-    """
-    row = (
-        ReadinessSnapshot.objects.filter(mission=mission)
-        .order_by("-computed_at", "-id")
-        .values_list(
-            "computed_at",
-            Case(
-                When(as_of=day, then=KeyTransform("benchmarks", "figures")),
-                default=None,
-                output_field=JSONField(),
-            ),
-            "as_of",
-        )
-        .first()
-    )
-    if row is None or row[2] != day:
-        return None
-    return row[0], row[1] or []
 
 
 def grid_benchmarks_page(

@@ -136,7 +136,7 @@ def _sources_digest(names: tuple[str, ...]) -> str:
 # catalogues. Their files' sizes and times, read once per process (a deploy starts new
 # processes; runserver restarts on a change), and Django's version.
 RELEASE_SUFFIXES = (".py", ".html", ".mo")
-RELEASE_SKIPPED = {".venv", "var", "tests", "bench", "docs", "static", "node_modules", ".git"}
+RELEASE_SKIPPED = {"var", "tests", "bench", "docs", "static", "node_modules"}  # and dot folders
 
 
 @functools.cache
@@ -145,7 +145,9 @@ def release() -> str:
     digest = hashlib.blake2b(django.__version__.encode(), digest_size=8)
     base = Path(settings.BASE_DIR)
     for folder, folders, files in os.walk(base):
-        folders[:] = sorted(f for f in folders if f not in RELEASE_SKIPPED)
+        folders[:] = sorted(
+            f for f in folders if f not in RELEASE_SKIPPED and not f.startswith(".")
+        )
         for name in sorted(files):
             if name.endswith(RELEASE_SUFFIXES):
                 path = Path(folder, name)

@@ -1,9 +1,6 @@
 import copy
-import hashlib
 import re
-import sys
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -35,12 +32,6 @@ from .models import Benchmark, Membership
 
 DASHBOARD = "missions/mission_detail.html"
 TREND = "missions/_dashboard_trend.html"
-# The trend is drawn in Python (charts.py, _trend_chart here): a fragment's key holds its
-# templates' text, and the trend's the text of that code too.
-TREND_CODE = hashlib.blake2b(
-    b"".join(Path(module.__file__).read_bytes() for module in (charts, sys.modules[__name__])),
-    digest_size=8,
-).hexdigest()
 SCORES_PER_PAGE = 25
 EVENTS_PER_PAGE = 50
 # Up to this many benchmarks the what-if form is part of the dashboard; beyond, it opens on
@@ -172,7 +163,7 @@ def _dashboard_fragments(request, access, figures: dict, dashboard: selectors.Da
     fragments = {
         "trend": Fragment(
             [TREND],
-            key=(fields_of(mission), snapshot, dashboard.threshold, TREND_CODE),
+            key=(fields_of(mission), snapshot, dashboard.threshold),
             context=trend_context,
         )
     }

@@ -124,22 +124,6 @@ def submission_scope(
     return SubmissionScope(kind=kind, start=submitted_from, until=submitted_until)
 
 
-def feedback_submissions_filtered(
-    *,
-    form: FeedbackForm,
-    stakeholder_kind: str = "",
-    submitted_from: datetime.datetime | None = None,
-    submitted_until: datetime.datetime | None = None,
-) -> QuerySet[FeedbackSubmission]:
-    """The form's submissions of one stakeholder kind (or none given) within [from, until)."""
-    scope = submission_scope(
-        stakeholder_kind=stakeholder_kind,
-        submitted_from=submitted_from,
-        submitted_until=submitted_until,
-    )
-    return scope.submissions(form)
-
-
 def text_questions(form: FeedbackForm) -> list[Question]:
     """The form's free-text questions, in order (from the prefetched questions)."""
     return [q for q in form.questions.all() if q.kind == Question.Kind.TEXT]

@@ -370,10 +370,13 @@ class FeedbackFormViewSet(MissionScopedViewSet):
     def results(self, request, *args, **kwargs):
         """Aggregates per question, filterable like the submissions."""
         # The questions with their form in one query; a form without any, on its own.
-        pk = str(kwargs["pk"])
-        form, questions = feedback_form_questions(
-            access=self.access, pk=int(pk) if pk.isdigit() and len(pk) < 12 else 0
-        )
+        try:  # read as get_object reads it (int(), which takes any Unicode digits)
+            pk = int(kwargs["pk"])
+        except ValueError:
+            pk = 0
+        if not 0 < pk < 2**63:
+            pk = 0  # no form: get_object answers 404
+        form, questions = feedback_form_questions(access=self.access, pk=pk)
         form = form or self.get_object()
         scope = services.SubmissionScope()
         if request.query_params:

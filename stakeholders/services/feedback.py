@@ -589,6 +589,12 @@ def feedback_submission_create(
     if not stored:
         current = FeedbackForm.objects.select_related("mission").filter(pk=form.pk).first()
         reason = current and feedback_form_closed_reason(current, timezone.now())
+        if not reason and (current is None or (token and current.public_token != token)):
+            # Sending again through this link would find nothing: say so, not "again".
+            reason = _(
+                "This link does not lead to a form; it may have been replaced. "
+                "Ask whoever sent it for the current link."
+            )
         raise Conflict(
             reason or _("This form changed while your answers were on their way: send them again.")
         )

@@ -732,6 +732,24 @@ def test_a_bad_results_filter_is_400(api, mission, form):
     assert list(response.json()["errors"]) == ["submitted_after"]
 
 
+@pytest.mark.parametrize("pk", ["²", "x1", "99999999999999999999"])
+def test_a_form_id_that_is_no_number_is_404_not_500(api, mission, form, pk):
+    response = api.get(f"/api/v1/missions/{mission.code}/feedback-forms/{pk}/results/")
+
+    assert response.status_code == 404
+
+
+def test_results_read_the_form_id_as_its_detail_does(api, mission, form):
+    """Django reads any Unicode digits as a number: "١" (Arabic-Indic one) names form 1 in
+    the detail and in the results alike, with the form's questions."""
+    arabic = "".join(chr(0x0660 + int(d)) for d in str(form.pk))
+    detail = api.get(f"/api/v1/missions/{mission.code}/feedback-forms/{arabic}/")
+    results = api.get(f"/api/v1/missions/{mission.code}/feedback-forms/{arabic}/results/")
+
+    assert detail.status_code == results.status_code == 200
+    assert results.json() == api.get(url(mission, form.pk, "results/")).json()
+
+
 # Constant number of queries
 
 

@@ -201,3 +201,20 @@ def test_an_answer_through_a_link_replaced_meanwhile_is_not_stored(admin, form):
         feedback_submission_create(form=stale, answers=answers(form), token=stale.public_token)
 
     assert not FeedbackSubmission.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_answer_through_a_link_replaced_meanwhile_says_the_link_is_gone(form, admin):
+    """Sending again through the old link would find nothing: the refusal says so."""
+    questions = list(Question.objects.filter(form=form).order_by("order", "id"))
+    old_token = FeedbackForm.objects.get(pk=form.pk).public_token
+    checked = FeedbackForm.objects.get(pk=form.pk)  # as read when the answer arrived
+    feedback_form_rotate_link(actor=admin, form=FeedbackForm.objects.get(pk=form.pk))
+
+    with pytest.raises(Conflict) as refused:
+        feedback_submission_create(
+            form=checked, answers=answers(form), questions=questions, token=old_token
+        )
+
+    assert "may have been replaced" in str(refused.value)
+    assert not FeedbackSubmission.objects.filter(form=form).exists()
